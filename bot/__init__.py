@@ -1,0 +1,1 @@
+"""Pedir's domain: platform-neutral. Nothing here imports a chat SDK."""

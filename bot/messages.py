@@ -1,0 +1,67 @@
+"""Neutral messages: what the domain says, before any platform renders it.
+
+Adapters render these as Block Kit, Adaptive Cards or console text; the
+domain never builds a platform payload.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Action(BaseModel):
+    """A button. `id` names the operation, `value` carries its small context."""
+
+    id: str
+    label: str
+    value: str = ""
+    style: Literal["primary", "danger", "default"] = "default"
+
+
+class Fact(BaseModel):
+    label: str
+    value: str
+
+
+class Message(BaseModel):
+    text: str
+    title: str | None = None
+    fields: list[Fact] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    # Small print under the body (SLA state, timestamps).
+    context: str | None = None
+
+
+class FormField(BaseModel):
+    name: str
+    label: str
+    kind: Literal["text", "long_text", "choice", "date"] = "text"
+    required: bool = False
+    choices: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
+    initial: str | None = None
+
+
+class Form(BaseModel):
+    """An input form: a Slack modal, an Adaptive Card form, console prompts."""
+
+    id: str
+    title: str
+    submit_label: str
+    fields: list[FormField]
+    # Opaque context echoed back on submission (e.g. the request id).
+    context: str = ""
+
+
+class Reply(BaseModel):
+    """What the caller sees at once: a message, or a form to fill in."""
+
+    message: Message | None = None
+    form: Form | None = None
+    # Field name -> error text, for inline validation of a submitted form.
+    errors: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def text(cls, text: str) -> "Reply":
+        return cls(message=Message(text=text))

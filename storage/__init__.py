@@ -1,0 +1,1 @@
+"""Durable state: tables, engine and sessions, queries, migrations."""

@@ -1,0 +1,77 @@
+"""Database URLs, engines and sessions.
+
+Users give the URL in any usual SQLAlchemy form; Pedir picks the async
+driver for the application and the sync driver for Alembic itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+_SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def _backend(url: URL) -> str:
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise UnsupportedDatabase(
+            f"unsupported database {backend!r}: use sqlite:///path or postgresql://host/db"
+        )
+    return backend
+
+
+def _normalise(raw: str) -> URL:
+    # "postgres://" is what many hosting platforms hand out.
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    return make_url(raw)
+
+
+def async_url(raw: str) -> URL:
+    url = _normalise(raw)
+    return url.set(drivername=_ASYNC_DRIVERS[_backend(url)])
+
+
+def sync_url(raw: str) -> URL:
+    url = _normalise(raw)
+    return url.set(drivername=_SYNC_DRIVERS[_backend(url)])
+
+
+def is_sqlite(raw: str) -> bool:
+    return _backend(_normalise(raw)) == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def install_sqlite_pragmas(sync_engine) -> None:  # noqa: ANN001
+    """WAL lets readers run beside the writer; the busy timeout makes a
+    second writer wait instead of failing with 'database is locked'."""
+    event.listen(sync_engine, "connect", _sqlite_pragmas)
+
+
+def create_engine(raw_url: str, **kwargs) -> AsyncEngine:  # noqa: ANN003
+    url = async_url(raw_url)
+    engine = create_async_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        install_sqlite_pragmas(engine.sync_engine)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -1,0 +1,207 @@
+"""SQLModel tables: the durable state of Pedir.
+
+Every column a query filters or orders by carries an index, so the scheduler
+and the queues work by index seeks rather than scans.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes in, timezone-aware UTC datetimes out.
+
+    SQLite has no timezone type: without this, values come back naive and
+    comparisons with aware datetimes fail. Everything is stored as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utc_column(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+def json_column(default_factory: Any) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # Nullable: a chat user whose email is hidden still works, keyed by account.
+    email: Optional[str] = Field(default=None, unique=True, index=True, max_length=320)
+    name: str = Field(max_length=200)
+    locale: Optional[str] = Field(default=None, max_length=16)
+    timezone: Optional[str] = Field(default=None, max_length=64)
+    created_at: Optional[datetime] = utc_column()
+
+
+class PlatformAccount(SQLModel, table=True):
+    __tablename__ = "platform_account"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "external_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(default="", max_length=128)
+    external_id: str = Field(max_length=256)
+    person_id: int = Field(foreign_key="person.id", index=True)
+
+
+class Team(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    aliases: list[str] = json_column(list)
+    # The customer card: what the team does and how to work with it.
+    what_we_do: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    our_customers: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    ask_us_for: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    we_need_from_you: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    keywords: list[str] = json_column(list)
+    # {"urgent": {"first_response": minutes, "resolution": minutes}, ...}
+    sla: dict[str, Any] = json_column(dict)
+    # {"mon": ["09:00", "18:00"], ...}; a missing day is a day off.
+    business_hours: dict[str, Any] = json_column(dict)
+    timezone: str = Field(default="Europe/Madrid", max_length=64)
+    locale: Optional[str] = Field(default=None, max_length=16)
+    # {"slack": "C0123", "teams": "19:abc@thread.tacv2", ...}
+    intake: dict[str, Any] = json_column(dict)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("person_id", "team_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    role: str = Field(default="member", max_length=16)  # member | lead
+
+
+class Request(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_request_team_status", "team_id", "status"),
+        Index("ix_request_requester_status", "requester_id", "status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="person.id", index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    owner_id: Optional[int] = Field(default=None, foreign_key="person.id", index=True)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    customer: Optional[str] = Field(default=None, max_length=100, index=True)
+    priority: str = Field(default="normal", max_length=16)
+    due_date: Optional[date] = Field(default=None)
+    status: str = Field(default="new", max_length=16, index=True)
+    created_at: Optional[datetime] = utc_column(index=True)
+    updated_at: Optional[datetime] = utc_column()
+    # SLA clocks. A due time is NULL while its clock is stopped (met, or paused
+    # waiting for the requester), so "what is due" is a plain index seek.
+    first_response_due_at: Optional[datetime] = utc_column(index=True)
+    resolution_due_at: Optional[datetime] = utc_column(index=True)
+    first_response_at: Optional[datetime] = utc_column()
+    first_response_met: Optional[bool] = Field(default=None)
+    resolution_met: Optional[bool] = Field(default=None)
+    # Business minutes left on the resolution clock while it is paused.
+    sla_paused_remaining: Optional[int] = Field(default=None)
+    resolved_at: Optional[datetime] = utc_column(index=True)
+    reassign_count: int = Field(default=0)
+    flagged: bool = Field(default=False)
+    # Bumped on every change: conditional updates compare it.
+    version: int = Field(default=1)
+
+
+class RequestEvent(SQLModel, table=True):
+    __tablename__ = "request_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    kind: str = Field(max_length=32)
+    text: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    data: dict[str, Any] = json_column(dict)
+    created_at: Optional[datetime] = utc_column()
+
+
+class RequestRating(SQLModel, table=True):
+    __tablename__ = "request_rating"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # Unique: one rating per request, enforced by the database.
+    request_id: int = Field(foreign_key="request.id", unique=True, index=True)
+    score: int
+    comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: Optional[datetime] = utc_column()
+
+
+class Draft(SQLModel, table=True):
+    """A command waiting for the user's choice ("did you mean @facturacion?").
+
+    Choices carry only the draft's key, so a 3,000-character description
+    never has to fit in a button value.
+    """
+
+    id: str = Field(primary_key=True, max_length=36)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    payload: dict[str, Any] = json_column(dict)
+    created_at: Optional[datetime] = utc_column()
+
+
+class Outbox(SQLModel, table=True):
+    """A message to deliver, written in the same transaction as its cause."""
+
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    recipient_kind: str = Field(max_length=8)  # person | team
+    recipient_id: int = Field(index=True)
+    # Messages sharing a card key are one card: later ones edit it in place.
+    card_key: Optional[str] = Field(default=None, max_length=64, index=True)
+    payload: dict[str, Any] = json_column(dict)
+    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|unreachable
+    attempts: int = Field(default=0)
+    next_attempt_at: Optional[datetime] = utc_column()
+    lease_until: Optional[datetime] = utc_column()
+    last_error: Optional[str] = Field(default=None, max_length=500)
+    created_at: Optional[datetime] = utc_column()
+    sent_at: Optional[datetime] = utc_column()
+    platform: Optional[str] = Field(default=None, max_length=16)
+    address: Optional[str] = Field(default=None, max_length=256)
+    external_id: Optional[str] = Field(default=None, max_length=256)
+
+
+class CardPlacement(SQLModel, table=True):
+    """Where a card lives on a platform, so a state change edits it in place."""
+
+    __tablename__ = "card_placement"
+    __table_args__ = (UniqueConstraint("card_key", "platform", "address"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    card_key: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=16)
+    address: str = Field(max_length=256)
+    external_id: str = Field(max_length=256)
+    updated_at: Optional[datetime] = utc_column()

@@ -1,0 +1,84 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from bot.clock import FixedClock
+from storage.engine import create_engine, session_factory
+
+POSTGRES_URL = os.environ.get(
+    "PEDIR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_skipped_postgres: list[str] = []
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+async def postgres_unreachable(reason: Exception) -> None:
+    """Outside CI a missing server skips, loudly; in CI it is a failure."""
+    message = f"PostgreSQL at {POSTGRES_URL} unreachable: {reason.__class__.__name__}"
+    if in_ci():
+        pytest.fail(message)
+    _skipped_postgres.append(message)
+    pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
+    if _skipped_postgres:
+        terminalreporter.write_sep(
+            "!", f"{len(_skipped_postgres)} PostgreSQL tests SKIPPED: no server", red=True
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:  # noqa: ANN001
+    return request.param
+
+
+@pytest.fixture
+async def engine(backend, tmp_path):  # noqa: ANN001
+    """A fresh, empty schema on the chosen backend."""
+    if backend == "sqlite":
+        eng = create_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        async with eng.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.create_all)
+        yield eng
+        await eng.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        async with admin.begin() as conn:
+            await conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001
+        await admin.dispose()
+        await postgres_unreachable(exc)
+    eng = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    async with eng.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+    yield eng
+    await eng.dispose()
+    async with admin.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    await admin.dispose()
+
+
+@pytest.fixture
+def sessions(engine):  # noqa: ANN001
+    return session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A Wednesday morning in Madrid (UTC+1 in winter).
+    return FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
