@@ -32,3 +32,17 @@ class FixedClock:
     def advance(self, **delta: float) -> datetime:
         self._now += timedelta(**delta)
         return self._now
+
+
+class ShiftedClock:
+    """Another clock moved forward on demand: the console's ':espera 2h'."""
+
+    def __init__(self, base: Clock) -> None:
+        self.base = base
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta

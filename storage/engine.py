@@ -59,10 +59,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+def _sqlite_connect(dbapi_connection, record) -> None:  # noqa: ANN001
+    _sqlite_pragmas(dbapi_connection, record)
+    # Let SQLAlchemy, not the driver, decide when a transaction begins.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    # IMMEDIATE takes the write lock up front: a transaction that read first
+    # and writes later would otherwise fail with SQLITE_BUSY instead of waiting
+    # out the busy timeout when another writer got there in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def install_sqlite_pragmas(sync_engine) -> None:  # noqa: ANN001
     """WAL lets readers run beside the writer; the busy timeout makes a
     second writer wait instead of failing with 'database is locked'."""
-    event.listen(sync_engine, "connect", _sqlite_pragmas)
+    event.listen(sync_engine, "connect", _sqlite_connect)
+    event.listen(sync_engine, "begin", _sqlite_begin)
 
 
 def create_engine(raw_url: str, **kwargs) -> AsyncEngine:  # noqa: ANN003

@@ -29,11 +29,14 @@ def t(locale: str | None, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+# Weekday included: "before Wed 25 Nov" reads faster than "25/11/26" in a queue.
+_WHEN_PATTERNS = {"es": "EEE d MMM, HH:mm", "en": "EEE, MMM d, h:mm a"}
+
+
 def format_when(moment: datetime, locale: str | None, tz: str) -> str:
-    """A short, local date and time: '27 nov 2026, 10:30'."""
-    return _babel_datetime(
-        moment.astimezone(ZoneInfo(tz)), format="short", locale=normalize_locale(locale)
-    )
+    """A short, local date and time: 'mié 25 nov, 13:00' / 'Wed, Nov 25, 1:00 PM'."""
+    lang = normalize_locale(locale)
+    return _babel_datetime(moment.astimezone(ZoneInfo(tz)), _WHEN_PATTERNS[lang], locale=lang)
 
 
 def format_day(day: date, locale: str | None) -> str:

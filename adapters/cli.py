@@ -1,0 +1,89 @@
+"""The `pedir` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import get_settings
+
+
+def _aware(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-11-25T09:00+01:00")
+    return moment
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pedir", description="Pedir: requests between teams, in chat.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to Pedir in this terminal")
+    chat.add_argument("--demo", action="store_true", help="throwaway database with the demo organisation")
+    chat.add_argument("--as", dest="as_email", metavar="EMAIL", help="who you are")
+    chat.add_argument("--script", type=Path, metavar="FILE", help="replay lines from FILE, then exit")
+    chat.add_argument("--now", type=_aware, metavar="ISO", help="start the clock at this time")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations")
+    db_sub.add_parser("current", help="show the schema revision")
+
+    org = sub.add_parser("org", help="organisation directory")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    org_import = org_sub.add_parser("import", help="create or update teams and people from a TOML file")
+    org_import.add_argument("file", type=Path)
+    return parser
+
+
+async def _org_import(path: Path) -> int:
+    from bot.clock import SystemClock
+    from bot.org.importer import import_org
+    from bot.org.spec import OrgFileError
+    from storage.engine import create_engine, session_factory
+    from storage.migrate import upgrade_async
+
+    settings = get_settings()
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        summary = await import_org(session_factory(engine), path, SystemClock().now())
+    except OrgFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(summary if summary.changed else f"nothing changed ({summary})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if args.command == "chat":
+        from adapters.console.main import flush_print, run_chat
+
+        return asyncio.run(run_chat(
+            demo=args.demo, as_email=args.as_email, script=args.script, now=args.now,
+            settings=settings, write=flush_print,
+        ))
+    if args.command == "db":
+        from storage.migrate import current, upgrade
+
+        if args.db_command == "upgrade":
+            upgrade(settings.database_url)
+        print(current(settings.database_url) or "empty")
+        return 0
+    if args.command == "org":
+        return asyncio.run(_org_import(args.file))
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The local console: the whole product in a terminal, with no workspace."""

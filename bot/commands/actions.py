@@ -1,0 +1,154 @@
+"""Answers to button presses and form submissions, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import forms, handlers, parser
+from bot.commands.dates import parse_due
+from bot.commands.handlers import Caller
+from bot.errors import UserError
+from bot.i18n import t
+from bot.messages import Action, Message, Reply
+from bot.people import service as people
+from bot.requests import flows, service
+from bot.requests.states import PRIORITIES, display_id
+from bot.teams import service as teams
+from storage.models import Draft
+
+# Buttons that need more input open a form: button id -> (field, required).
+TEXT_FORMS = {
+    "request.ask_info": ("question", True),
+    "request.resolve": ("note", False),
+    "request.reject": ("reason", True),
+    "request.comment": ("comment", True),
+    "request.rate_comment": ("comment", True),
+}
+
+
+def _request_id(value: str) -> int:
+    try:
+        return int(value.split(":", 1)[0])
+    except ValueError:
+        raise UserError("input.bad_request_id", value=value) from None
+
+
+async def press(ctx: flows.Ctx, caller: Caller, action_id: str, value: str) -> Reply:
+    """A button was pressed: act at once, or answer with the form it needs."""
+    if action_id == "route.pick":
+        return await pick_team(ctx, caller, value)
+    rid = _request_id(value)
+    if action_id in TEXT_FORMS:
+        field, required = TEXT_FORMS[action_id]
+        await service.get(ctx.session, rid)  # unknown id: say so before asking anything
+        return Reply(form=forms.text_form(caller.locale, action_id, rid, field, required=required))
+    if action_id == "request.assign":
+        return Reply(form=forms.assign(caller.locale, rid, await flows.members_for_assign(ctx, rid)))
+    if action_id == "request.reassign":
+        request = await service.get(ctx.session, rid)
+        others = [team for team in await teams.all_teams(ctx.session) if team.id != request.team_id]
+        return Reply(form=forms.reassign(caller.locale, rid, others))
+    if action_id == "request.claim":
+        return await handlers.lifecycle(ctx, caller, parser.Claim(rid))
+    if action_id == "request.reopen":
+        return await handlers.lifecycle(ctx, caller, parser.Reopen(rid))
+    if action_id == "request.rate":
+        score = value.split(":", 1)[1] if ":" in value else ""
+        if not score.isdigit():
+            raise UserError("input.bad_rating")
+        await flows.rate(ctx, caller.person, rid, int(score))
+        return Reply(message=Message(
+            text=t(caller.locale, "reply.rated", ref=display_id(rid)),
+            actions=[Action(id="request.rate_comment", label=t(caller.locale, "action.rate_comment"), value=str(rid))],
+        ))
+    raise UserError("input.unknown_command", value=action_id)
+
+
+async def pick_team(ctx: flows.Ctx, caller: Caller, value: str) -> Reply:
+    draft_id, _, slug = value.partition(":")
+    draft = await ctx.session.get(Draft, draft_id)
+    if draft is None or draft.person_id != caller.person.id:
+        raise UserError("reply.draft_gone")
+    team = await handlers.find_team(ctx, slug)
+    data = draft.payload
+    cmd = parser.NewRequest(
+        team=team.slug, description=data["description"], customer=data.get("customer"),
+        priority=data.get("priority") or "normal", due=date.fromisoformat(data["due"]) if data.get("due") else None,
+    )
+    await ctx.session.delete(draft)
+    return await handlers.create(ctx, caller, team, cmd)
+
+
+async def submit(ctx: flows.Ctx, caller: Caller, form_id: str, context: str, values: dict[str, str]) -> Reply:
+    """A filled-in form. Field problems come back as inline errors, nothing saved."""
+    values = {key: (value or "").strip() for key, value in values.items()}
+    if form_id == "request.new":
+        return await submit_new(ctx, caller, values)
+    rid = _request_id(context)
+    me = caller.person
+    if form_id == "request.assign":
+        person_id = values.get("person", "")
+        if not person_id.isdigit():
+            return _field_error(caller, "person", "input.empty.person")
+        assignee = await people.get(ctx.session, int(person_id))
+        await flows.assign(ctx, me, rid, assignee)
+        return Reply.text(t(caller.locale, "reply.assigned", ref=display_id(rid), person=assignee.name))
+    if form_id == "request.reassign":
+        if not values.get("team"):
+            return _field_error(caller, "team", "input.empty.team")
+        if not values.get("reason"):
+            return _field_error(caller, "reason", "input.empty.reason")
+        return await handlers.lifecycle(ctx, caller, parser.Reassign(rid, values["team"], values["reason"]))
+    if form_id in TEXT_FORMS:
+        field, required = TEXT_FORMS[form_id]
+        text = values.get(field, "")
+        if required and not text:
+            return _field_error(caller, field, f"input.empty.{field}")
+        if form_id == "request.rate_comment":
+            await flows.add_rating_comment(ctx, me, rid, text)
+            return Reply.text(t(caller.locale, "reply.rating_comment"))
+        command = {
+            "request.ask_info": parser.AskInfo, "request.resolve": parser.Resolve,
+            "request.reject": parser.Reject, "request.comment": parser.Comment,
+        }[form_id]
+        return await handlers.lifecycle(ctx, caller, command(rid, text or None))
+    raise UserError("input.unknown_command", value=form_id)
+
+
+def _field_error(caller: Caller, field: str, key: str, **values: object) -> Reply:
+    return Reply(errors={field: t(caller.locale, key, **values)})
+
+
+async def submit_new(ctx: flows.Ctx, caller: Caller, values: dict[str, str]) -> Reply:
+    errors: dict[str, str] = {}
+    loc = caller.locale
+    team = None
+    if not values.get("team"):
+        errors["team"] = t(loc, "input.empty.team")
+    else:
+        try:
+            team = await handlers.find_team(ctx, values["team"])
+        except UserError as exc:
+            errors["team"] = t(loc, exc.key, **exc.values)
+    description = values.get("description", "")
+    if not description:
+        errors["description"] = t(loc, "input.empty.description")
+    elif len(description) > flows.MAX_TEXT:
+        errors["description"] = t(loc, "input.too_long", limit=flows.MAX_TEXT, length=len(description))
+    priority = values.get("priority") or "normal"
+    if priority not in PRIORITIES:
+        errors["priority"] = t(loc, "input.bad_priority", value=priority)
+    due = None
+    if values.get("due"):
+        today = caller.today(ctx.now)
+        due = parse_due(values["due"], today)
+        if due is None:
+            errors["due"] = t(loc, "input.bad_date", value=values["due"])
+        elif due < today:
+            errors["due"] = t(loc, "input.past_date", value=values["due"])
+    if errors or team is None:
+        return Reply(errors=errors)
+    customer = values.get("customer", "").lstrip("#") or None
+    cmd = parser.NewRequest(team=team.slug, description=description, customer=customer, priority=priority, due=due)
+    return await handlers.create(ctx, caller, team, cmd)
+

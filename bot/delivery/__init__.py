@@ -1,0 +1,1 @@
+"""Durable delivery: the outbox, the channels that deliver it, the dispatcher."""

@@ -1,0 +1,41 @@
+"""What a platform adapter implements so the dispatcher can deliver through it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.messages import Message
+from storage.models import Person, PlatformAccount, Team
+
+
+class DeliveryRetry(Exception):
+    """A passing failure (rate limit, 5xx, timeout): try again later."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class DeliveryFailed(Exception):
+    """A failure that retrying will not fix (channel archived, bad payload)."""
+
+
+class Unreachable(Exception):
+    """The recipient cannot be reached on this platform yet (e.g. never installed)."""
+
+
+class Channel(Protocol):
+    platform: str
+
+    def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
+        """Where this person is reached on this platform, or None if not here."""
+
+    def address_team(self, team: Team) -> str | None:
+        """The team's intake destination on this platform, or None."""
+
+    async def send(self, address: str, message: Message, thread_id: str | None) -> str:
+        """Posts the message (as a reply under thread_id when given); returns its id."""
+
+    async def update(self, address: str, external_id: str, message: Message) -> str:
+        """Edits a message already posted; returns its (possibly new) id."""

@@ -1,0 +1,44 @@
+"""Writing messages to the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.messages import Message
+from storage.models import Outbox
+
+PERSON = "person"
+TEAM = "team"
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    recipient_kind: str,
+    recipient_id: int,
+    message: Message,
+    now: datetime,
+    card_key: str | None = None,
+    thread_key: str | None = None,
+) -> Outbox:
+    """Adds the message to the session; it commits with the state change that caused it.
+
+    `card_key` makes later messages with the same key edit the card in place;
+    `thread_key` posts the message as a reply under that card.
+    """
+    payload = message.model_dump(mode="json")
+    if thread_key:
+        payload["thread_key"] = thread_key
+    row = Outbox(
+        recipient_kind=recipient_kind,
+        recipient_id=recipient_id,
+        card_key=card_key,
+        payload=payload,
+        status="pending",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row

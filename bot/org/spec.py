@@ -1,0 +1,286 @@
+"""The organisation file's shape (pydantic v2) and `load_org`, which reads it.
+
+Every problem becomes one `OrgFileError` naming the file and the key path, so
+an admin can go straight to the line to fix. Checks that need the database
+(lead and members defined only there) are left to the importer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import unicodedata
+from datetime import datetime, time, timezone
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, get_args
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+from rapidfuzz import process
+
+from bot.i18n import SUPPORTED
+from bot.sla.business_hours import BusinessHours, BusinessHoursError
+
+Priority = Literal["urgent", "high", "normal", "low"]
+PRIORITIES = get_args(Priority)
+MINUTES_PER_DAY = 8 * 60  # "2d" means two business days of 8 hours, not 48 h.
+# Minutes (first_response, resolution) for a priority the file leaves out.
+DEFAULT_SLA = {"urgent": (60, 240), "high": (240, 480), "normal": (480, 1440), "low": (960, 2400)}
+DEFAULT_TIMEZONE = "Europe/Madrid"
+DEFAULT_BUSINESS_HOURS = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class OrgFileError(ValueError):
+    """`examples/x.toml: teams.facturacion.lead: "x@example.com" is not ...`"""
+
+    def __init__(self, path: Path, key_path: str, message: str) -> None:
+        self.path, self.key_path, self.message = Path(path), key_path, message
+        super().__init__(f"{path}: {key_path}: {message}" if key_path else f"{path}: {message}")
+
+
+def show(value: Any) -> str:  # As typed in TOML: strings in double quotes.
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _fail(message: str) -> PydanticCustomError:  # Verbatim, no "Value error, ".
+    return PydanticCustomError("org", "{m}", {"m": message})
+
+
+def suggestion(word: str, choices: Any) -> str:
+    best = process.extractOne(word, list(choices), score_cutoff=75)
+    return f" (did you mean {show(best[0])}?)" if best else ""
+
+
+def parse_duration(value: Any) -> int:
+    """"30m", "4h", "1h30m", "2d" -> business minutes."""
+    match = DURATION_RE.match(value) if isinstance(value, str) else None
+    if not match or not any(match.groups()):
+        raise _fail(f"{show(value)} is not a duration (use 30m, 4h, 1h30m or 2d)")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    total = days * MINUTES_PER_DAY + hours * 60 + minutes
+    if total <= 0:
+        raise _fail(f"{show(value)} must be longer than zero")
+    return total
+
+
+def _slug(value: Any) -> str:
+    if isinstance(value, str) and SLUG_RE.match(value):
+        return value
+    ascii_ = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    guess = re.sub(r"[^a-z0-9_-]+", "-", ascii_.lower()).strip("-_")[:64]
+    raise _fail(f"{show(value)} is not a valid slug: use lowercase letters, digits, "
+                f'"-" and "_", starting with a letter or digit, at most 64'
+                + (f" (try {show(guess)})" if SLUG_RE.match(guess) else ""))
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(value)
+        return value
+    except Exception:  # noqa: BLE001  (unknown name, bad type or a path-like key)
+        hint = suggestion(value, available_timezones()) if isinstance(value, str) else ""
+        raise _fail(f"{show(value)} is not a time zone: use an IANA name such as "
+                    f"Europe/Madrid{hint}") from None
+
+
+def _locale(value: Any) -> str:
+    # "es", "en-GB"... the language must be one Pedir speaks, or users get the default.
+    lang = re.split(r"[-_]", value)[0].lower() if isinstance(value, str) else None
+    if lang not in SUPPORTED:
+        raise _fail(f"{show(value)} is not a supported locale (use {' or '.join(SUPPORTED)})")
+    return value
+
+
+def _string(regex: str, what: str, *, max_length: int = 256, lower: bool = False) -> Any:
+    """A stripped string (multi-line TOML strings end in a newline) matching `regex`."""
+    def check(value: Any) -> str:
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or len(text) > max_length or not re.match(regex, text, re.S):
+            raise _fail(f"{show(value)} is not {what}" if text else f"must be {what}")
+        return text.lower() if lower else text
+    return BeforeValidator(check)
+
+
+Slug = Annotated[str, BeforeValidator(_slug)]
+Timezone = Annotated[str, BeforeValidator(_timezone)]
+Locale = Annotated[str, BeforeValidator(_locale)]
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+# Emails are stored lowercase and compared ignoring case.
+Email = Annotated[str, _string(EMAIL_RE.pattern, "an email address", max_length=320, lower=True)]
+Name = Annotated[str, _string(r".+", "a non-empty text of at most 200 characters", max_length=200)]
+CardText = Annotated[str, _string(r"", "a text of at most 3000 characters", max_length=3000)]
+Keyword = Annotated[str, _string(r".+", "a non-empty keyword", max_length=100)]
+# Catch the usual mix-ups early: a channel id for a user, "#canal" for an id.
+SlackUser = Annotated[str, _string(r"^[UW][A-Z0-9]{2,}$", "a Slack user id (U012AB3CD)")]
+SlackChannel = Annotated[str, _string(r"^[CG][A-Z0-9]{2,}$", "a Slack channel id (C0123ABCD)")]
+TeamsId = Annotated[str, _string(r"^\S{3,}$", "a Microsoft Teams id")]
+
+
+class _Spec(BaseModel):
+    # Strict: a number where text is expected is a mistake, not something to coerce.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class DefaultsSpec(_Spec):
+    timezone: Optional[Timezone] = None
+    locale: Optional[Locale] = None
+    business_hours: Optional[dict[str, Any]] = None  # Checked by BusinessHours.
+
+
+class PersonSpec(_Spec):
+    email: Email
+    name: Name
+    locale: Optional[Locale] = None
+    timezone: Optional[Timezone] = None
+    slack: Optional[SlackUser] = None
+    teams: Optional[TeamsId] = None
+
+
+class SlaTargetSpec(_Spec):
+    first_response: Optional[Duration] = None
+    resolution: Optional[Duration] = None
+
+
+class IntakeSpec(_Spec):
+    slack: Optional[SlackChannel] = None
+    teams: Optional[TeamsId] = None
+
+
+class TeamSpec(_Spec):
+    name: Name
+    aliases: list[Slug] = Field(default_factory=list)
+    what_we_do: CardText = ""
+    our_customers: CardText = ""
+    ask_us_for: CardText = ""
+    we_need_from_you: CardText = ""
+    keywords: list[Keyword] = Field(default_factory=list)
+    timezone: Optional[Timezone] = None
+    locale: Optional[Locale] = None
+    business_hours: Optional[dict[str, Any]] = None
+    lead: Email
+    members: list[Email] = Field(default_factory=list)
+    intake: Optional[IntakeSpec] = None  # None: leave what the database has.
+    sla: dict[Priority, SlaTargetSpec] = Field(default_factory=dict)
+
+    def sla_minutes(self) -> dict[str, dict[str, int]]:
+        """All four priorities, each target from the file or the default."""
+        out = {}
+        for prio in PRIORITIES:
+            given = self.sla.get(prio) or SlaTargetSpec()
+            first, resolution = DEFAULT_SLA[prio]
+            out[prio] = {"first_response": given.first_response or first,
+                         "resolution": given.resolution or resolution}
+        return out
+
+    def member_emails(self) -> list[str]:
+        """Members in file order, without repeats and without the lead."""
+        return [e for i, e in enumerate(self.members)
+                if e != self.lead and e not in self.members[:i]]
+
+
+class OrgSpec(_Spec):
+    defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    people: list[PersonSpec] = Field(default_factory=list)
+    teams: dict[Slug, TeamSpec] = Field(default_factory=dict)
+
+
+KNOWN_KEYS = {name for model in (DefaultsSpec, PersonSpec, SlaTargetSpec,
+                                 IntakeSpec, TeamSpec, OrgSpec) for name in model.model_fields}
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """("people", 2, "email") -> "people[2].email"; odd keys are quoted as in TOML."""
+    out = ""
+    for part in loc:
+        if part == "[key]":  # pydantic's marker for "the dict key itself"
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if BARE_KEY_RE.match(part) else show(part)
+            out += f".{text}" if out else text
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key" + suggestion(str(error["loc"][-1]), KNOWN_KEYS)
+    return {"missing": "is required", "string_type": "must be text",
+            "list_type": "must be a list", "dict_type": "must be a table",
+            "model_type": "must be a table", "literal_error": "unknown key: use one of "
+            + ", ".join(PRIORITIES)}.get(kind, error["msg"])
+
+
+def load_org(path: Path) -> OrgSpec:
+    """Read and validate the file; raise `OrgFileError` for the first problem."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:  # The message carries line and column.
+        raise OrgFileError(path, "", f"invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OrgFileError(path, "", f"cannot read the file: {exc}") from None
+    try:
+        spec = OrgSpec.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise OrgFileError(path, key_path(first["loc"]), _message(first)) from None
+    _check(spec, Path(path))
+    return spec
+
+
+def _check(spec: OrgSpec, path: Path) -> None:
+    """Rules across entries, then defaults applied, so the importer sees final values."""
+    seen: dict[tuple[str, str], int] = {}
+    for i, person in enumerate(spec.people):
+        for field in ("email", "slack", "teams"):
+            value = getattr(person, field)
+            if value is not None and (field, value) in seen:
+                note = " (emails are compared ignoring case)" if field == "email" else ""
+                raise OrgFileError(path, f"people[{i}].{field}", f"{show(value)} is already "
+                                   f"used by people[{seen[field, value]}]{note}")
+            seen[field, value] = i
+    d = spec.defaults  # From here on the defaults are complete.
+    d.timezone = d.timezone or DEFAULT_TIMEZONE
+    d.business_hours = _hours(path, "defaults", DEFAULT_BUSINESS_HOURS
+                              if d.business_hours is None else d.business_hours, d.timezone)
+    owners = {slug: f"teams.{slug}" for slug in spec.teams}
+    for slug, team in spec.teams.items():
+        for i, alias in enumerate(team.aliases):
+            if owners.get(alias, f"teams.{slug}") != f"teams.{slug}":
+                # Routing "@billing" must lead to exactly one team.
+                raise OrgFileError(path, f"teams.{slug}.aliases[{i}]",
+                                   f"{show(alias)} is already used by {owners[alias]}")
+            owners[alias] = f"teams.{slug}"
+        team.aliases = [a for i, a in enumerate(team.aliases)
+                        if a != slug and a not in team.aliases[:i]]
+        for prio, target in team.sla_minutes().items():
+            if target["first_response"] > target["resolution"]:
+                raise OrgFileError(path, f"teams.{slug}.sla.{prio}",
+                                   "first_response must not be longer than resolution")
+        team.timezone, team.locale = team.timezone or d.timezone, team.locale or d.locale
+        own = team.business_hours is not None
+        team.business_hours = _hours(path, f"teams.{slug}" if own else "defaults",
+                                     team.business_hours if own else d.business_hours, team.timezone)
+
+
+def _hours(path: Path, table: str, hours: dict[str, Any], tz: str) -> dict[str, Any]:
+    """Validate with the SLA code itself; return the table ready for a JSON column."""
+    try:
+        # A week with no open time would make every SLA deadline unreachable.
+        BusinessHours.from_config(hours, tz).next_open(datetime(2026, 1, 5, tzinfo=timezone.utc))
+    except BusinessHoursError as exc:
+        raise OrgFileError(path, f"{table}.business_hours", str(exc)) from None
+
+    def plain(value: Any) -> Any:  # TOML time literals (09:00:00) -> "09:00"
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        return [plain(v) for v in value] if isinstance(value, list) else value
+    return {day: plain(value) for day, value in hours.items()}

@@ -1,0 +1,1 @@
+"""Cross-department requests (PED-n): lifecycle, queues, cards."""

@@ -1,0 +1,393 @@
+"""The request lifecycle: every change checks who may make it, records an
+event, updates the SLA clocks and queues its messages, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.outbox import PERSON, TEAM, enqueue
+from bot.errors import UserError
+from bot.i18n import t
+from bot.messages import Message
+from bot.people import service as people
+from bot.requests import messaging, service
+from bot.requests.messaging import RequestView
+from bot.requests.states import (
+    CLOSED,
+    FLAG_AFTER_REASSIGNMENTS,
+    IN_PROGRESS,
+    NEW,
+    OPEN,
+    PRIORITIES,
+    REJECTED,
+    REOPEN_WINDOW_DAYS,
+    RESOLVED,
+    WAITING_INFO,
+    display_id,
+)
+from bot.sla import clocks
+from bot.teams import service as teams
+from storage.models import Membership, Person, Request, RequestEvent, RequestRating, Team
+
+MAX_TEXT = 3000
+
+
+@dataclass
+class Ctx:
+    """What every flow needs: the open transaction, the time, the default language."""
+
+    session: AsyncSession
+    now: datetime
+    default_locale: str = "es"
+
+    def team_locale(self, team: Team) -> str:
+        return team.locale or self.default_locale
+
+
+def check_text(text: str | None, *, field: str = "description") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UserError(f"input.empty.{field}")
+    if len(text) > MAX_TEXT:
+        raise UserError("input.too_long", limit=MAX_TEXT, length=len(text))
+    return text
+
+
+async def view_of(ctx: Ctx, request: Request) -> RequestView:
+    team = await teams.get(ctx.session, request.team_id)
+    requester = await people.get(ctx.session, request.requester_id)
+    owner = await people.get(ctx.session, request.owner_id) if request.owner_id else None
+    return RequestView(request=request, team=team, requester=requester, owner=owner)
+
+
+def _event(ctx: Ctx, request: Request, actor: Person | None, kind: str, text: str | None = None, **data) -> None:  # noqa: ANN003
+    ctx.session.add(
+        RequestEvent(
+            request_id=request.id, actor_id=actor.id if actor else None,
+            kind=kind, text=text, data=data, created_at=ctx.now,
+        )
+    )
+
+
+def _touch(ctx: Ctx, request: Request) -> None:
+    request.updated_at = ctx.now
+    request.version += 1
+    ctx.session.add(request)
+
+
+def publish(ctx: Ctx, view: RequestView) -> None:
+    """Queues the current team card and requester card; each edits its previous version."""
+    request = view.request
+    enqueue(
+        ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
+        message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
+        card_key=messaging.team_card_key(request.id),
+    )
+    enqueue(
+        ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
+        message=messaging.requester_card(view, ctx.now),
+        card_key=messaging.requester_card_key(request.id),
+    )
+
+
+def tell_requester(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:
+    """A message in the thread of the requester's card."""
+    enqueue(
+        ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
+        message=Message(text=t(view.requester.locale, key, ref=view.ref, team=view.team.name, **values)),
+        thread_key=messaging.requester_card_key(view.request.id),
+    )
+
+
+def tell_team(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:
+    """A message in the thread of the team's card."""
+    enqueue(
+        ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
+        message=Message(text=t(ctx.team_locale(view.team), key, ref=view.ref, **values)),
+        thread_key=messaging.team_card_key(view.request.id),
+    )
+
+
+def tell_person(ctx: Ctx, person: Person, key: str, **values: object) -> None:
+    enqueue(
+        ctx.session, recipient_kind=PERSON, recipient_id=person.id, now=ctx.now,
+        message=Message(text=t(person.locale, key, **values)),
+    )
+
+
+async def create(
+    ctx: Ctx, requester: Person, team: Team, description: str, *,
+    customer: str | None = None, priority: str = "normal", due: date | None = None, today: date | None = None,
+) -> Request:
+    description = check_text(description)
+    if priority not in PRIORITIES:
+        raise UserError("input.bad_priority", value=priority)
+    if due is not None and today is not None and due < today:
+        raise UserError("input.past_date", value=due.isoformat())
+    request = Request(
+        requester_id=requester.id, team_id=team.id, description=description,
+        customer=(customer or None), priority=priority, due_date=due, status=NEW,
+        created_at=ctx.now, updated_at=ctx.now,
+    )
+    clocks.start(request, team, ctx.now)
+    ctx.session.add(request)
+    await ctx.session.flush()
+    _event(ctx, request, requester, "created", description, team=team.slug, priority=priority)
+    publish(ctx, await view_of(ctx, request))
+    return request
+
+
+async def _member_request(ctx: Ctx, actor: Person, request_id: int, *, open_only: bool = True) -> Request:
+    request = await service.get(ctx.session, request_id)
+    if not await teams.is_member(ctx.session, actor.id, request.team_id):
+        team = await teams.get(ctx.session, request.team_id)
+        raise UserError("perm.not_member", ref=display_id(request.id), team=team.name)
+    if open_only and request.status in CLOSED:
+        raise UserError("request.closed", ref=display_id(request.id), status=request.status)
+    return request
+
+
+async def claim(ctx: Ctx, actor: Person, request_id: int) -> Request:
+    """Exactly one of two simultaneous claims wins: the update is conditional."""
+    taken = await ctx.session.exec(  # type: ignore[call-overload]
+        update(Request)
+        .where(
+            Request.id == request_id,
+            Request.owner_id.is_(None),  # type: ignore[union-attr]
+            Request.status.in_(OPEN),  # type: ignore[attr-defined]
+            exists().where(Membership.person_id == actor.id, Membership.team_id == Request.team_id),
+        )
+        .values(
+            owner_id=actor.id,
+            status=case((Request.status == NEW, IN_PROGRESS), else_=Request.status),
+            version=Request.version + 1,
+            updated_at=ctx.now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    request = await _member_request(ctx, actor, request_id)
+    if taken.rowcount != 1:
+        owner = await people.get(ctx.session, request.owner_id) if request.owner_id else None
+        raise UserError("request.already_claimed", ref=display_id(request_id), owner=owner.name if owner else "?")
+    await ctx.session.refresh(request)
+    clocks.record_first_response(request, ctx.now)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "claimed")
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    tell_requester(ctx, view, "notice.claimed", owner=actor.name)
+    return request
+
+
+async def assign(ctx: Ctx, actor: Person, request_id: int, assignee: Person) -> Request:
+    request = await service.get(ctx.session, request_id)
+    team = await teams.get(ctx.session, request.team_id)
+    if await teams.role_of(ctx.session, actor.id, team.id) != teams.LEAD:
+        raise UserError("perm.not_lead", ref=display_id(request.id), team=team.name)
+    if request.status in CLOSED:
+        raise UserError("request.closed", ref=display_id(request.id), status=request.status)
+    if not await teams.is_member(ctx.session, assignee.id, team.id):
+        raise UserError("request.assignee_not_member", person=assignee.name, team=team.name)
+    request.owner_id = assignee.id
+    if request.status == NEW:
+        request.status = IN_PROGRESS
+    _touch(ctx, request)
+    _event(ctx, request, actor, "assigned", owner=assignee.id)
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    if assignee.id != actor.id:
+        tell_person(ctx, assignee, "notice.assigned_to_you", ref=view.ref, by=actor.name, text=messaging.shorten(request.description))
+    tell_requester(ctx, view, "notice.claimed", owner=assignee.name)
+    return request
+
+
+async def ask_info(ctx: Ctx, actor: Person, request_id: int, question: str) -> Request:
+    question = check_text(question, field="question")
+    request = await _member_request(ctx, actor, request_id)
+    if request.status == WAITING_INFO:
+        raise UserError("request.already_waiting", ref=display_id(request.id))
+    team = await teams.get(ctx.session, request.team_id)
+    request.status = WAITING_INFO
+    request.owner_id = request.owner_id or actor.id
+    clocks.record_first_response(request, ctx.now)
+    clocks.pause(request, team, ctx.now)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "info_requested", question)
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    tell_requester(ctx, view, "notice.info_requested", who=actor.name, question=question)
+    return request
+
+
+async def comment(ctx: Ctx, actor: Person, request_id: int, text: str) -> Request:
+    """Both sides talk on the request; the requester's answer restarts a paused clock."""
+    text = check_text(text, field="comment")
+    request = await service.get(ctx.session, request_id)
+    is_requester = request.requester_id == actor.id
+    if not is_requester and not await teams.is_member(ctx.session, actor.id, request.team_id):
+        team = await teams.get(ctx.session, request.team_id)
+        raise UserError("perm.not_party", ref=display_id(request.id), team=team.name)
+    if request.status in CLOSED:
+        raise UserError("request.closed", ref=display_id(request.id), status=request.status)
+    view = await view_of(ctx, request)
+    if is_requester:
+        tell_team(ctx, view, "notice.comment", who=actor.name, text=text)
+        if request.status == WAITING_INFO:
+            request.status = IN_PROGRESS if request.owner_id else NEW
+            clocks.resume(request, view.team, ctx.now)
+            _event(ctx, request, actor, "info_provided", text)
+            publish(ctx, view)
+        else:
+            _event(ctx, request, actor, "commented", text)
+    else:
+        clocks.record_first_response(request, ctx.now)
+        _event(ctx, request, actor, "commented", text)
+        tell_requester(ctx, view, "notice.comment", who=actor.name, text=text)
+    _touch(ctx, request)
+    return request
+
+
+async def resolve(ctx: Ctx, actor: Person, request_id: int, note: str | None) -> Request:
+    note = (note or "").strip() or None
+    if note:
+        check_text(note, field="note")
+    request = await _member_request(ctx, actor, request_id)
+    request.status = RESOLVED
+    request.owner_id = request.owner_id or actor.id
+    request.resolved_at = ctx.now
+    clocks.record_first_response(request, ctx.now)
+    clocks.stop(request, ctx.now)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "resolved", note)
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    if note:
+        tell_requester(ctx, view, "notice.resolved_note", who=actor.name, note=note)
+    else:
+        tell_requester(ctx, view, "notice.resolved", who=actor.name)
+    if await service.rating(ctx.session, request.id) is None:
+        enqueue(
+            ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
+            message=messaging.rating_prompt(view), thread_key=messaging.requester_card_key(request.id),
+        )
+    return request
+
+
+async def reject(ctx: Ctx, actor: Person, request_id: int, reason: str) -> Request:
+    reason = check_text(reason, field="reason")
+    request = await _member_request(ctx, actor, request_id)
+    request.status = REJECTED
+    request.resolved_at = ctx.now
+    clocks.record_first_response(request, ctx.now)
+    clocks.stop(request, ctx.now)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "rejected", reason)
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    tell_requester(ctx, view, "notice.rejected", who=actor.name, reason=reason)
+    return request
+
+
+async def reassign(ctx: Ctx, actor: Person, request_id: int, to_team: Team, reason: str) -> Request:
+    reason = check_text(reason, field="reason")
+    request = await _member_request(ctx, actor, request_id)
+    if to_team.id == request.team_id:
+        raise UserError("request.same_team", team=to_team.name)
+    old_view = await view_of(ctx, request)
+    request.team_id, request.owner_id, request.status = to_team.id, None, NEW
+    request.reassign_count += 1
+    clocks.start(request, to_team, ctx.now)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "reassigned", reason, from_team=old_view.team.slug, to_team=to_team.slug)
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    # The old team's card stays, closed for them, saying where the request went.
+    enqueue(
+        ctx.session, recipient_kind=TEAM, recipient_id=old_view.team.id, now=ctx.now,
+        message=Message(
+            title=t(ctx.team_locale(old_view.team), "card.team.title", ref=view.ref, team=old_view.team.name),
+            text=request.description,
+            context=t(ctx.team_locale(old_view.team), "card.reassigned_away", team=to_team.name, reason=reason),
+        ),
+        card_key=messaging.team_card_key(request.id),
+    )
+    tell_requester(ctx, view, "notice.reassigned", from_team=old_view.team.name, reason=reason)
+    if request.reassign_count >= FLAG_AFTER_REASSIGNMENTS and not request.flagged:
+        request.flagged = True
+        _event(ctx, request, None, "flagged", reassignments=request.reassign_count)
+        for lead in {p.id: p for p in await teams.leads(ctx.session, old_view.team.id) + await teams.leads(ctx.session, to_team.id)}.values():
+            tell_person(ctx, lead, "notice.flagged", ref=view.ref, count=request.reassign_count,
+                        from_team=old_view.team.name, to_team=to_team.name)
+    return request
+
+
+async def reopen(ctx: Ctx, actor: Person, request_id: int) -> Request:
+    request = await service.get(ctx.session, request_id)
+    if request.requester_id != actor.id:
+        raise UserError("perm.not_requester", ref=display_id(request.id))
+    if request.status != RESOLVED:
+        raise UserError("request.not_resolved", ref=display_id(request.id))
+    if request.resolved_at and ctx.now - request.resolved_at > timedelta(days=REOPEN_WINDOW_DAYS):
+        raise UserError("request.reopen_expired", ref=display_id(request.id), days=REOPEN_WINDOW_DAYS)
+    team = await teams.get(ctx.session, request.team_id)
+    request.status = IN_PROGRESS if request.owner_id else NEW
+    request.resolved_at = None
+    clocks.start(request, team, ctx.now, first_response=False)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "reopened")
+    view = await view_of(ctx, request)
+    publish(ctx, view)
+    tell_team(ctx, view, "notice.reopened", who=actor.name)
+    return request
+
+
+async def rate(ctx: Ctx, actor: Person, request_id: int, score: int, comment_text: str | None = None) -> Request:
+    request = await service.get(ctx.session, request_id)
+    if request.requester_id != actor.id:
+        raise UserError("perm.not_requester", ref=display_id(request.id))
+    if request.status != RESOLVED:
+        raise UserError("request.not_resolved", ref=display_id(request.id))
+    if not 1 <= score <= 5:
+        raise UserError("input.bad_rating")
+    comment_text = check_text(comment_text, field="comment") if comment_text and comment_text.strip() else None
+    if await service.rating(ctx.session, request.id) is not None:
+        raise UserError("request.already_rated", ref=display_id(request.id))
+    try:
+        # A savepoint: a double click racing this one hits the unique index, not a 500.
+        async with ctx.session.begin_nested():
+            ctx.session.add(RequestRating(request_id=request.id, score=score, comment=comment_text, created_at=ctx.now))
+    except IntegrityError:
+        raise UserError("request.already_rated", ref=display_id(request.id)) from None
+    _event(ctx, request, actor, "rated", comment_text, score=score)
+    view = await view_of(ctx, request)
+    stars = "★" * score + "☆" * (5 - score)
+    tell_team(ctx, view, "notice.rated", stars=f"{stars} — {comment_text}" if comment_text else stars)
+    return request
+
+
+async def add_rating_comment(ctx: Ctx, actor: Person, request_id: int, comment_text: str) -> Request:
+    comment_text = check_text(comment_text, field="comment")
+    request = await service.get(ctx.session, request_id)
+    if request.requester_id != actor.id:
+        raise UserError("perm.not_requester", ref=display_id(request.id))
+    rating = await service.rating(ctx.session, request.id)
+    if rating is None:
+        raise UserError("request.not_rated", ref=display_id(request.id))
+    if rating.comment:
+        raise UserError("request.already_rated", ref=display_id(request.id))
+    rating.comment = comment_text
+    ctx.session.add(rating)
+    _event(ctx, request, actor, "rating_comment", comment_text)
+    view = await view_of(ctx, request)
+    tell_team(ctx, view, "notice.rating_comment", comment=comment_text)
+    return request
+
+
+async def members_for_assign(ctx: Ctx, request_id: int) -> list[Person]:
+    request = await service.get(ctx.session, request_id)
+    return [person for person, _role in await teams.members(ctx.session, request.team_id)]

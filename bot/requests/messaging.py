@@ -1,0 +1,151 @@
+"""What Pedir says about a request: cards and notices, in the reader's language.
+
+The team's card and the requester's card each have a card key, so every
+state change edits them in place rather than posting again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.i18n import format_day, format_when, t
+from bot.messages import Action, Fact, Message
+from bot.requests.states import IN_PROGRESS, NEW, REJECTED, RESOLVED, WAITING_INFO, display_id
+from bot.sla import clocks
+from storage.models import Person, Request, Team
+
+
+def team_card_key(request_id: int) -> str:
+    return f"request:{request_id}:team"
+
+
+def requester_card_key(request_id: int) -> str:
+    return f"request:{request_id}:requester"
+
+
+@dataclass
+class RequestView:
+    """A request with the people and team needed to describe it."""
+
+    request: Request
+    team: Team
+    requester: Person
+    owner: Person | None
+
+    @property
+    def ref(self) -> str:
+        return display_id(self.request.id)
+
+
+def _action(locale: str | None, name: str, request_id: int, style: str = "default") -> Action:
+    return Action(
+        id=f"request.{name}", label=t(locale, f"action.{name}"), value=str(request_id), style=style
+    )
+
+
+def facts(view: RequestView, locale: str | None, tz: str) -> list[Fact]:
+    request = view.request
+    rows = [
+        Fact(label=t(locale, "field.requester"), value=view.requester.name),
+        Fact(label=t(locale, "field.status"), value=t(locale, f"status.{request.status}")),
+        Fact(label=t(locale, "field.priority"), value=t(locale, f"priority.{request.priority}")),
+        Fact(
+            label=t(locale, "field.owner"),
+            value=view.owner.name if view.owner else t(locale, "field.nobody"),
+        ),
+    ]
+    if request.customer:
+        rows.append(Fact(label=t(locale, "field.customer"), value=request.customer))
+    if request.due_date:
+        rows.append(Fact(label=t(locale, "field.due"), value=format_day(request.due_date, locale)))
+    return rows
+
+
+def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> str:
+    request = view.request
+    if request.status in (RESOLVED, REJECTED):
+        met = request.resolution_met
+        if met is None:
+            return t(locale, f"status.{request.status}")
+        return t(locale, "sla.kept" if met else "sla.missed")
+    if request.sla_paused_remaining is not None:
+        return t(locale, "sla.paused")
+    parts = []
+    if request.first_response_due_at:
+        parts.append(t(locale, "sla.first_response_by", when=format_when(request.first_response_due_at, locale, tz)))
+    if request.resolution_due_at:
+        parts.append(t(locale, "sla.resolution_by", when=format_when(request.resolution_due_at, locale, tz)))
+    state = clocks.state(request, view.team, now)
+    if state in ("at_risk", "breached"):
+        parts.insert(0, t(locale, f"sla.state.{state}"))
+    return " · ".join(parts)
+
+
+def team_card(view: RequestView, locale: str | None, now: datetime) -> Message:
+    request, tz = view.request, view.team.timezone
+    actions: list[Action] = []
+    if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
+        if request.owner_id is None:
+            actions.append(_action(locale, "claim", request.id, "primary"))
+        actions.append(_action(locale, "assign", request.id))
+        if request.status != WAITING_INFO:
+            actions.append(_action(locale, "ask_info", request.id))
+        actions += [
+            _action(locale, "resolve", request.id, "primary" if request.owner_id else "default"),
+            _action(locale, "reject", request.id, "danger"),
+            _action(locale, "reassign", request.id),
+            _action(locale, "comment", request.id),
+        ]
+    return Message(
+        title=t(locale, "card.team.title", ref=view.ref, team=view.team.name),
+        text=request.description,
+        fields=facts(view, locale, tz),
+        actions=actions,
+        context=sla_line(view, locale, tz, now),
+    )
+
+
+def requester_card(view: RequestView, now: datetime) -> Message:
+    request, person = view.request, view.requester
+    locale, tz = person.locale, person.timezone or view.team.timezone
+    actions: list[Action] = []
+    if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
+        actions.append(_action(locale, "comment", request.id))
+    if request.status == RESOLVED:
+        actions.append(_action(locale, "reopen", request.id))
+    return Message(
+        title=t(locale, "card.requester.title", ref=view.ref, team=view.team.name),
+        text=request.description,
+        fields=facts(view, locale, tz),
+        actions=actions,
+        context=sla_line(view, locale, tz, now),
+    )
+
+
+def rating_prompt(view: RequestView) -> Message:
+    locale = view.requester.locale
+    return Message(
+        text=t(locale, "rating.prompt", ref=view.ref, team=view.team.name),
+        actions=[
+            Action(id="request.rate", label=f"{'★' * score}", value=f"{view.request.id}:{score}")
+            for score in range(1, 6)
+        ],
+    )
+
+
+def summary_line(view: RequestView, locale: str | None, now: datetime) -> str:
+    """One line for lists: 'PED-12 · Facturación · En curso · Resolución antes de …'."""
+    request = view.request
+    bits = [view.ref, view.team.name, t(locale, f"status.{request.status}")]
+    if view.owner:
+        bits.append(view.owner.name)
+    sla = sla_line(view, locale, view.team.timezone, now)
+    if sla:
+        bits.append(sla)
+    return " · ".join(bits) + f"\n    {shorten(request.description)}"
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

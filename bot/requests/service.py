@@ -1,0 +1,89 @@
+"""Queries about requests; sessions are passed in, never created here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import UserError
+from bot.requests.states import OPEN, display_id
+from storage.models import Request, RequestEvent, RequestRating
+
+
+async def get(session: AsyncSession, request_id: int) -> Request:
+    request = await session.get(Request, request_id)
+    if request is None:
+        raise UserError("request.unknown", id=display_id(request_id))
+    return request
+
+
+async def open_by_requester(session: AsyncSession, person_id: int) -> list[Request]:
+    result = await session.exec(
+        select(Request)
+        .where(Request.requester_id == person_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
+        .order_by(Request.id)
+    )
+    return list(result.all())
+
+
+async def queue(session: AsyncSession, team_id: int) -> list[Request]:
+    """A team's open requests, the most urgent due first (paused ones last)."""
+    result = await session.exec(
+        select(Request)
+        .where(Request.team_id == team_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
+        .order_by(Request.resolution_due_at.is_(None), Request.resolution_due_at, Request.id)  # type: ignore[union-attr]
+    )
+    return list(result.all())
+
+
+async def timeline(session: AsyncSession, request_id: int) -> list[RequestEvent]:
+    result = await session.exec(
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+    )
+    return list(result.all())
+
+
+async def rating(session: AsyncSession, request_id: int) -> RequestRating | None:
+    result = await session.exec(select(RequestRating).where(RequestRating.request_id == request_id))
+    return result.first()
+
+
+@dataclass
+class SlaRecord:
+    closed: int
+    resolution_met: int
+    first_responses: int
+    first_response_met: int
+
+    @property
+    def resolution_share(self) -> float | None:
+        return self.resolution_met / self.closed if self.closed else None
+
+    @property
+    def first_response_share(self) -> float | None:
+        return self.first_response_met / self.first_responses if self.first_responses else None
+
+
+async def sla_record(session: AsyncSession, team_id: int, now: datetime, days: int = 30) -> SlaRecord:
+    """How often the team kept its promise on requests it closed in the last `days`."""
+    since = now - timedelta(days=days)
+    closed = select(Request).where(
+        Request.team_id == team_id,
+        Request.resolved_at >= since,  # type: ignore[operator]
+        Request.resolution_met.is_not(None),  # type: ignore[union-attr]
+    ).subquery()
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.count().filter(closed.c.resolution_met.is_(True)),
+                func.count(closed.c.first_response_met),
+                func.count().filter(closed.c.first_response_met.is_(True)),
+            ).select_from(closed)
+        )
+    ).one()
+    return SlaRecord(*row)

@@ -1,0 +1,1 @@
+"""Service-level agreements: deadlines measured in business time."""

@@ -1,0 +1,105 @@
+"""SLA clocks of a request, counted in its team's business hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.sla.business_hours import ALWAYS_OPEN, BusinessHours
+from storage.models import Request, Team
+
+# Minutes of business time: (first response, resolution), when a team sets none.
+DEFAULT_TARGETS = {
+    "urgent": (60, 240),
+    "high": (240, 480),
+    "normal": (480, 1440),
+    "low": (960, 2400),
+}
+# Share of the resolution window left below which a request shows "at risk".
+AT_RISK_SHARE = 0.25
+
+
+def hours_of(team: Team) -> BusinessHours:
+    if not team.business_hours:
+        return ALWAYS_OPEN
+    return BusinessHours.from_config(team.business_hours, team.timezone)
+
+
+def targets(team: Team, priority: str) -> tuple[int, int]:
+    default_first, default_resolution = DEFAULT_TARGETS.get(priority, DEFAULT_TARGETS["normal"])
+    configured = (team.sla or {}).get(priority, {})
+    return (
+        int(configured.get("first_response", default_first)),
+        int(configured.get("resolution", default_resolution)),
+    )
+
+
+def start(request: Request, team: Team, now: datetime, *, first_response: bool = True) -> None:
+    """Starts both clocks (or only resolution, for a reopened request)."""
+    hours = hours_of(team)
+    first_minutes, resolution_minutes = targets(team, request.priority)
+    if first_response:
+        request.first_response_at = None
+        request.first_response_met = None
+        request.first_response_due_at = hours.add(now, first_minutes)
+    request.resolution_due_at = hours.add(now, resolution_minutes)
+    request.resolution_met = None
+    request.sla_paused_remaining = None
+
+
+def record_first_response(request: Request, now: datetime) -> None:
+    if request.first_response_at is not None:
+        return
+    request.first_response_at = now
+    due = request.first_response_due_at
+    request.first_response_met = due is None or now <= due
+    request.first_response_due_at = None
+
+
+def pause(request: Request, team: Team, now: datetime) -> None:
+    """Waiting for the requester: the resolution clock stops, keeping what was left."""
+    if request.resolution_due_at is None:
+        return
+    hours = hours_of(team)
+    due = request.resolution_due_at
+    remaining = hours.minutes_between(now, due) if due > now else -hours.minutes_between(due, now)
+    request.sla_paused_remaining = remaining
+    request.resolution_due_at = None
+
+
+def resume(request: Request, team: Team, now: datetime) -> None:
+    if request.sla_paused_remaining is None:
+        return
+    remaining = request.sla_paused_remaining
+    hours = hours_of(team)
+    # Already overdue when paused: it stays overdue by the same amount.
+    request.resolution_due_at = hours.add(now, remaining) if remaining >= 0 else now
+    request.sla_paused_remaining = None
+
+
+def stop(request: Request, now: datetime) -> None:
+    """Resolved or rejected: record whether the promise was kept."""
+    due = request.resolution_due_at
+    if due is not None:
+        request.resolution_met = now <= due
+    elif request.sla_paused_remaining is not None:
+        request.resolution_met = request.sla_paused_remaining >= 0
+    request.resolution_due_at = None
+    request.first_response_due_at = None
+    request.sla_paused_remaining = None
+
+
+def state(request: Request, team: Team, now: datetime) -> str:
+    """'ok', 'at_risk', 'breached' or 'paused' for queues and cards."""
+    if request.sla_paused_remaining is not None:
+        return "paused"
+    dues = [d for d in (request.first_response_due_at, request.resolution_due_at) if d is not None]
+    if not dues:
+        return "ok"
+    if any(due < now for due in dues):
+        return "breached"
+    due = request.resolution_due_at
+    if due is not None and request.created_at is not None:
+        window = (due - request.created_at).total_seconds()
+        if window > 0 and (due - now).total_seconds() < AT_RISK_SHARE * window:
+            return "at_risk"
+    return "ok"

@@ -1,0 +1,1 @@
+"""Teams: the directory, membership and routing of requests to the right team."""

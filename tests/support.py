@@ -1,0 +1,72 @@
+"""Test helpers: a recording delivery channel and the demo organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.delivery.channel import DeliveryRetry
+from bot.messages import Message
+from bot.org.importer import import_org
+from bot.people import service as people
+from storage.models import Person, PlatformAccount, Team
+
+DEMO_ORG = Path(__file__).resolve().parents[1] / "examples" / "demo-org.toml"
+
+
+@dataclass
+class Delivered:
+    kind: str  # send | update
+    address: str
+    message: Message
+    thread_id: str | None
+    external_id: str
+
+
+@dataclass
+class RecordingChannel:
+    """Reaches everyone, records every call, and can fail the next N calls."""
+
+    platform: str = "test"
+    calls: list[Delivered] = field(default_factory=list)
+    fail_next: list[Exception] = field(default_factory=list)
+    counter: int = 0
+
+    def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
+        return f"person:{person.email}"
+
+    def address_team(self, team: Team) -> str | None:
+        return f"team:{team.slug}"
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+
+    async def send(self, address: str, message: Message, thread_id: str | None) -> str:
+        self._maybe_fail()
+        self.counter += 1
+        external_id = f"msg-{self.counter}"
+        self.calls.append(Delivered("send", address, message, thread_id, external_id))
+        return external_id
+
+    async def update(self, address: str, external_id: str, message: Message) -> str:
+        self._maybe_fail()
+        self.calls.append(Delivered("update", address, message, None, external_id))
+        return external_id
+
+    def to(self, address: str) -> list[Delivered]:
+        return [call for call in self.calls if call.address == address]
+
+    def rate_limit_next(self, times: int, retry_after: float = 1.0) -> None:
+        self.fail_next.extend(DeliveryRetry("429 rate limited", retry_after) for _ in range(times))
+
+
+async def load_demo(sessions, clock) -> None:  # noqa: ANN001
+    await import_org(sessions, DEMO_ORG, clock.now())
+
+
+async def person(sessions, email: str) -> Person:  # noqa: ANN001
+    async with sessions() as session:
+        found = await people.by_email(session, email)
+    assert found is not None, email
+    return found

@@ -1,0 +1,411 @@
+"""The text command parser: every form, both languages, and no input that breaks it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.commands.dates import find_due_phrase, parse_due
+from bot.commands.parser import (
+    ERROR_CODES,
+    MAX_TEXT,
+    Assign,
+    AskInfo,
+    Claim,
+    Command,
+    Comment,
+    Help,
+    ListTeams,
+    Mine,
+    NewRequest,
+    OpenForm,
+    ParseError,
+    Queue,
+    Rate,
+    Reassign,
+    Reject,
+    Reopen,
+    Resolve,
+    ShowTeam,
+    View,
+    parse,
+    parse_line,
+)
+from bot.text import fold
+
+WEDNESDAY = date(2026, 11, 25)
+FRIDAY = date(2026, 11, 27)
+
+
+def pedir(text: str, today: date = WEDNESDAY, locale: str = "es"):  # noqa: ANN201
+    return parse("/pedir", text, today, locale)
+
+
+# --- fold ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [("Mañana", "manana"), ("MIÉRCOLES", "miercoles"), ("Sábado", "sabado"),
+     ("ｐｅｄｉｒ", "pedir"), ("man\u0303ana", "manana"), ("Straße", "strasse")],
+)  # fmt: skip
+def test_fold_strips_case_and_accents(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+# --- commands and aliases -----------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/pedir", "pedir", "/PEDIR", "/request", "Request", " /pedir "])
+def test_empty_text_opens_the_form(command: str) -> None:
+    assert parse(command, "", WEDNESDAY) == OpenForm()
+    assert parse(command, "  \n\t ", WEDNESDAY) == OpenForm()
+
+
+def test_unknown_command_names_it() -> None:
+    assert parse("/pedido", "x", WEDNESDAY) == ParseError("unknown_command", "/pedido")
+
+
+@pytest.mark.parametrize("command", ["/equipos", "equipos", "/teams", "/EQUIPOS"])
+def test_list_teams(command: str) -> None:
+    assert parse(command, "", WEDNESDAY) == ListTeams()
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "team"),
+    [("/equipo", "@facturacion", "facturacion"), ("/team", "soporte", "soporte"),
+     ("/equipo", "  recursos   humanos ", "recursos humanos"), ("/equipos", "@legal", "legal")],
+)  # fmt: skip
+def test_show_team(command: str, text: str, team: str) -> None:
+    assert parse(command, text, WEDNESDAY) == ShowTeam(team)
+
+
+def test_show_team_without_a_name_names_the_command_in_the_locale() -> None:
+    assert parse("/equipo", "", WEDNESDAY) == ParseError("missing_argument", "equipo")
+    assert parse("/team", " @ ", WEDNESDAY, "en") == ParseError("missing_argument", "team")
+
+
+# --- subcommands --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("mis", Mine()), ("MINE", Mine()), ("my", Mine()), ("ayuda", Help()), ("Help", Help()),
+     ("¿ayuda?", Help()), ("cola", Queue()), ("queue @facturacion", Queue("facturacion")),
+     ("cola soporte", Queue("soporte")),
+     ("ver PED-12", View(12)), ("view ped-12", View(12)), ("show ped12", View(12)),
+     ("ver 12", View(12)), ("Ver PED–12", View(12)),
+     ("tomar PED-3", Claim(3)), ("claim 3", Claim(3)), ("reabrir PED-3", Reopen(3)),
+     ("reopen ped3", Reopen(3)),
+     ("asignar PED-3 @ana", Assign(3, "ana")), ("assign 3 ana@acme.com", Assign(3, "ana@acme.com")),
+     ("asignar PED-3 @ana.perez, que sabe de esto", Assign(3, "ana.perez", "que sabe de esto")),
+     ("info PED-3 ¿De qué mes es la factura?", AskInfo(3, "¿De qué mes es la factura?")),
+     ("preguntar 3 ¿cuál?", AskInfo(3, "¿cuál?")), ("ask 3 which month?", AskInfo(3, "which month?")),
+     ("resolver PED-3", Resolve(3)), ("resolve 3 fixed in prod", Resolve(3, "fixed in prod")),
+     ("rechazar PED-3 no es nuestro", Reject(3, "no es nuestro")),
+     ("reject 3 duplicate", Reject(3, "duplicate")),
+     ("reasignar PED-3 @legal es un contrato", Reassign(3, "legal", "es un contrato")),
+     ("reassign 3 legal it is a contract", Reassign(3, "legal", "it is a contract")),
+     ("comentar PED-3 lo miro mañana", Comment(3, "lo miro mañana")),
+     ("responder 3 ya está", Comment(3, "ya está")), ("comment 3 ok", Comment(3, "ok")),
+     ("reply 3 done", Comment(3, "done")),
+     ("valorar PED-3 5", Rate(3, 5)), ("rate 3 4/5 quick and kind", Rate(3, 4, "quick and kind")),
+     ("RESOLVER ped-3   línea uno\n\n\n\nlínea dos  ", Resolve(3, "línea uno\n\nlínea dos"))],
+)  # fmt: skip
+def test_subcommands_in_both_languages(text: str, expected: Command) -> None:
+    assert pedir(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "es", "en"),
+    [("tomar", "tomar", "claim"), ("claim", "tomar", "claim"), ("ver", "ver", "view"),
+     ("asignar PED-3", "asignar", "assign"), ("info 3", "preguntar", "ask"),
+     ("rechazar 3", "rechazar", "reject"), ("reasignar 3 @legal", "reasignar", "reassign"),
+     ("reasignar 3", "reasignar", "reassign"), ("comentar 3", "comentar", "comment"),
+     ("valorar 3", "valorar", "rate")],
+)  # fmt: skip
+def test_missing_arguments_name_the_subcommand_in_the_locale(text: str, es: str, en: str) -> None:
+    assert pedir(text) == ParseError("missing_argument", es)
+    assert pedir(text, locale="en-US") == ParseError("missing_argument", en)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("ver PED-x", ParseError("bad_request_id", "PED-x")), ("tomar 0", ParseError("bad_request_id", "0")),
+     ("tomar PED-99999999999", ParseError("bad_request_id", "PED-99999999999")),
+     ("ver #12", ParseError("bad_request_id", "#12")),
+     ("resolver la VPN", ParseError("bad_request_id", "la")),
+     ("valorar 3 0", ParseError("bad_rating", "0")), ("rate 3 6", ParseError("bad_rating", "6")),
+     ("rate 3 good", ParseError("bad_rating", "good")), ("asignar 3 ana", ParseError("bad_assignee", "ana")),
+     ("reasignar 3 @@ motivo", ParseError("bad_team", "@@")), ("cola @", ParseError("bad_team", "@"))],
+)  # fmt: skip
+def test_bad_arguments(text: str, error: ParseError) -> None:
+    assert pedir(text) == error
+
+
+def test_a_subcommand_word_starting_a_request_is_a_request() -> None:
+    # Only when an id is missing but a team is named: a typo'd id stays an error.
+    assert pedir("resolver la VPN @it") == NewRequest("it", "resolver la VPN")
+    assert pedir("ayuda con el excel @it") == NewRequest("it", "ayuda con el excel")
+    assert pedir("mis facturas no llegan @facturacion") == NewRequest("facturacion", "mis facturas no llegan")
+    assert pedir("cola de impresión rota @it") == NewRequest("it", "cola de impresión rota")
+    assert pedir("tomar PED-x @it") == ParseError("bad_request_id", "PED-x")
+
+
+def test_long_free_text_is_too_long() -> None:
+    assert pedir("comentar 3 " + "a" * (MAX_TEXT + 1)) == ParseError("too_long", str(MAX_TEXT + 1))
+    assert pedir("comentar 3 " + "a" * MAX_TEXT) == Comment(3, "a" * MAX_TEXT)
+
+
+# --- new requests -------------------------------------------------------------
+
+
+def test_new_request_with_every_flag() -> None:
+    result = pedir("@facturacion corregir la factura de #ACME !urgente para:2026-12-01")
+    assert result == NewRequest(
+        team="facturacion", description="corregir la factura de #ACME", customer="ACME",
+        priority="urgent", due=date(2026, 12, 1), due_phrase=None,
+    )  # fmt: skip
+
+
+def test_new_request_in_english() -> None:
+    assert pedir("@it !HIGH replace the laptop for #Acme-Corp due:friday", locale="en") == NewRequest(
+        "it", "replace the laptop for #Acme-Corp", "Acme-Corp", "high", FRIDAY
+    )
+
+
+def test_team_mention_in_the_middle_and_later_mentions_stay() -> None:
+    result = pedir("Hola @soporte, ¿podéis dar acceso a @ana.perez? Gracias")
+    assert result == NewRequest("soporte", "Hola ¿podéis dar acceso a @ana.perez? Gracias")
+    assert pedir("escribid a ana@acme.com @rrhh").team == "rrhh"
+
+
+def test_no_team_is_none_for_the_caller_to_ask() -> None:
+    assert pedir("necesito un portátil") == NewRequest(None, "necesito un portátil")
+
+
+@pytest.mark.parametrize(
+    ("flag", "priority"),
+    [("!urgente", "urgent"), ("!URGENT", "urgent"), ("!alta", "high"), ("!high", "high"),
+     ("!normal", "normal"), ("!baja", "low"), ("!low", "low"), ("!baja.", "low")],
+)  # fmt: skip
+def test_priorities_are_canonical_and_removed(flag: str, priority: str) -> None:
+    assert pedir(f"@it cambiar {flag} el teclado") == NewRequest("it", "cambiar el teclado", priority=priority)
+
+
+def test_last_priority_wins_and_unknown_bangs_stay() -> None:
+    assert pedir("@it !baja algo !alta ya!").priority == "high"
+    assert pedir("@it !foo ya").description == "!foo ya"
+
+
+def test_customer_stays_in_text_first_wins_and_needs_a_letter() -> None:
+    result = pedir("@ventas revisar #Café.Ñandú y #OTRO (ver #12)")
+    assert result.customer == "Café.Ñandú"
+    assert result.description == "revisar #Café.Ñandú y #OTRO (ver #12)"
+    assert pedir("@it falla el ticket #12").customer is None
+    assert pedir("@it migrar de C# a Go").customer is None
+
+
+def test_new_lines_are_kept_spaces_squeezed() -> None:
+    result = pedir("@it   primera   línea !alta\n\n\n\nsegunda\tlínea ")
+    assert result.description == "primera línea\n\nsegunda línea"
+
+
+def test_control_characters_are_dropped() -> None:
+    assert pedir("@it hola\x00 mundo\x07\r\nadiós").description == "hola mundo\nadiós"
+
+
+@pytest.mark.parametrize(
+    "text", ["@facturacion", "@it !alta para:viernes", "  !urgente  ", "@a"]
+)  # fmt: skip
+def test_nothing_left_is_empty_description(text: str) -> None:
+    assert pedir(text) == ParseError("empty_description")
+
+
+def test_description_too_long() -> None:
+    assert pedir("@it " + "x" * (MAX_TEXT + 1)) == ParseError("too_long", str(MAX_TEXT + 1))
+    assert pedir("@it " + "x" * MAX_TEXT + " !alta").priority == "high"
+
+
+# --- due dates in requests ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "due"),
+    [("para:2026-12-01", date(2026, 12, 1)), ("due:2026-12-01", date(2026, 12, 1)),
+     ("PARA:viernes", FRIDAY), ("due:Friday", FRIDAY), ("para:mañana", date(2026, 11, 26)),
+     ("due:tomorrow", date(2026, 11, 26)), ("para:hoy", WEDNESDAY), ("due:today", WEDNESDAY),
+     ("para:1/12", date(2026, 12, 1)), ("para:01/12/2026", date(2026, 12, 1)),
+     ("para: viernes", FRIDAY), ("para:pasado mañana", date(2026, 11, 27)),
+     ("para: pasado mañana", date(2026, 11, 27)), ("para:pasado_manana", date(2026, 11, 27)),
+     ("para:viernes.", FRIDAY)],
+)  # fmt: skip
+def test_due_flags_are_removed(flag: str, due: date) -> None:
+    assert pedir(f"@it cambiar el teclado {flag}") == NewRequest("it", "cambiar el teclado", due=due)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("@it x para:2027-02-29", ParseError("bad_date", "2027-02-29")),
+     ("@it x para:juernes", ParseError("bad_date", "juernes")),
+     ("@it x due:31/04/2027", ParseError("bad_date", "31/04/2027")),
+     ("@it x para:2026-11-24", ParseError("past_date", "2026-11-24")),
+     ("@it x due:01/01/2026", ParseError("past_date", "01/01/2026")),
+     ("@it x para:24/11", ParseError("past_date", "24/11"))],
+)  # fmt: skip
+def test_bad_and_past_due_flags(text: str, error: ParseError) -> None:
+    assert pedir(text) == error
+
+
+def test_a_bare_para_colon_without_a_date_is_prose() -> None:
+    assert pedir("@it nota para: Juan") == NewRequest("it", "nota para: Juan")
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "phrase"),
+    [("revisar el contrato antes del viernes", FRIDAY, "antes del viernes"),
+     ("revisar el contrato para el Viernes", FRIDAY, "para el Viernes"),
+     ("lo necesito para mañana, gracias", date(2026, 11, 26), "para mañana"),
+     ("lo necesito PARA MAÑANA", date(2026, 11, 26), "PARA MAÑANA"),
+     ("informe para pasado mañana", date(2026, 11, 27), "para pasado mañana"),
+     ("cierre hasta el 15/12", date(2026, 12, 15), "hasta el 15/12"),
+     ("need it by friday please", FRIDAY, "by friday"),
+     ("need it before Friday", FRIDAY, "before Friday"),
+     ("need it by tomorrow", date(2026, 11, 26), "by tomorrow"),
+     ("para el sábado o antes del sabado", date(2026, 11, 28), "para el sábado")],
+)  # fmt: skip
+def test_due_phrases_set_due_and_stay_in_text(text: str, due: date, phrase: str) -> None:
+    assert pedir(f"@legal {text}") == NewRequest("legal", text, due=due, due_phrase=phrase)
+
+
+def test_explicit_flag_wins_over_a_phrase() -> None:
+    result = pedir("@legal firmar antes del viernes para:2026-12-10")
+    assert result == NewRequest("legal", "firmar antes del viernes", due=date(2026, 12, 10))
+
+
+def test_phrases_that_are_not_deadlines_are_ignored() -> None:
+    for text in ("preparar informe para el cliente", "era para el 01/01/2020",
+                 "para mañanas tranquilas", "reunión el viernes", "standby monday"):  # fmt: skip
+        result = pedir(f"@it {text}")
+        assert (result.due, result.due_phrase) == (None, None), text
+
+
+def test_phrase_span_survives_decomposed_accents() -> None:
+    text = "para man\u0303ana"  # "ñ" typed as "n" + combining tilde
+    assert find_due_phrase(f"hazlo {text} ya", WEDNESDAY) == (date(2026, 11, 26), text)
+
+
+# --- parse_due ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "today", "expected"),
+    [("2026-12-01", WEDNESDAY, date(2026, 12, 1)), ("1/12/2026", WEDNESDAY, date(2026, 12, 1)),
+     ("01/12", WEDNESDAY, date(2026, 12, 1)), ("25/11", WEDNESDAY, WEDNESDAY),
+     # No year: the nearest such day, so it wraps to next year, or back to
+     # last year's, which the parser then reports as past.
+     ("05/01", date(2026, 12, 28), date(2027, 1, 5)), ("01/03", WEDNESDAY, date(2027, 3, 1)),
+     ("24/11", WEDNESDAY, date(2026, 11, 24)), ("28/12", date(2027, 1, 2), date(2026, 12, 28)),
+     ("lunes", date(2026, 12, 28), date(2027, 1, 4)), ("mañana", date(2026, 12, 31), date(2027, 1, 1)),
+     ("jueves", WEDNESDAY, date(2026, 11, 26)), ("miércoles", WEDNESDAY, date(2026, 12, 2)),
+     ("miercoles", WEDNESDAY, date(2026, 12, 2)), ("Sábado", WEDNESDAY, date(2026, 11, 28)),
+     ("sabado", WEDNESDAY, date(2026, 11, 28)), ("domingo", WEDNESDAY, date(2026, 11, 29)),
+     ("monday", WEDNESDAY, date(2026, 11, 30)), ("SUNDAY", WEDNESDAY, date(2026, 11, 29)),
+     # On a Friday, "viernes" is next week's: today would be "hoy".
+     ("viernes", FRIDAY, date(2026, 12, 4)), ("friday", FRIDAY, date(2026, 12, 4)),
+     ("hoy", FRIDAY, FRIDAY), ("today", FRIDAY, FRIDAY), ("manana", FRIDAY, date(2026, 11, 28)),
+     ("tomorrow", FRIDAY, date(2026, 11, 28)), ("pasado mañana", FRIDAY, date(2026, 11, 29)),
+     ("day after tomorrow", FRIDAY, date(2026, 11, 29)),
+     ("29/02/2028", WEDNESDAY, date(2028, 2, 29)), ("29/02", date(2027, 3, 1), date(2028, 2, 29)),
+     ("2026-11-24", WEDNESDAY, date(2026, 11, 24))],  # past dates are the caller's call
+)  # fmt: skip
+def test_parse_due(value: str, today: date, expected: date) -> None:
+    assert parse_due(value, today) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "2027-02-29", "29/02/2027", "29/02", "31/04", "2026-13-01", "0000-01-01", "32/1",
+     "juernes", "next friday", "12/12/26", "١٢/١٢", "mañana mañana"],
+)  # fmt: skip
+def test_parse_due_rejects(value: str) -> None:
+    assert parse_due(value, WEDNESDAY) is None
+
+
+def test_parse_due_at_the_end_of_time() -> None:
+    assert parse_due("mañana", date.max) is None
+    assert parse_due("hoy", date.max) == date.max
+
+
+# --- parse_line ---------------------------------------------------------------
+
+
+def test_parse_line() -> None:
+    assert parse_line("/pedir @facturacion hola", WEDNESDAY) == NewRequest("facturacion", "hola")
+    assert parse_line("pedir ayuda", WEDNESDAY) == Help()
+    assert parse_line("  Request  view PED-4", WEDNESDAY) == View(4)
+    assert parse_line("/pedir\n@it línea\notra", WEDNESDAY) == NewRequest("it", "línea\notra")
+    assert parse_line("/equipos", WEDNESDAY) == ListTeams()
+    assert parse_line("/team", WEDNESDAY, "en") == ParseError("missing_argument", "team")
+    assert parse_line("/pedir", WEDNESDAY) == OpenForm()
+    assert parse_line("hola bot", WEDNESDAY) == ParseError("unknown_command", "hola")
+    assert parse_line(" \x00 ", WEDNESDAY) == ParseError("unknown_command", "")
+
+
+def test_commands_are_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        View(1).request_id = 2  # type: ignore[misc]
+
+
+# --- nothing breaks it --------------------------------------------------------
+
+WORDS = [
+    "@it", "@", "#ACME", "#", "!alta", "!urgent", "para:", "due:", "para:viernes", "para:xx",
+    "mañana", "pasado", "antes", "del", "by", "friday", "PED-3", "ped", "0", "5", "99999999999",
+    "ver", "tomar", "asignar", "info", "resolver", "rechazar", "reasignar", "reabrir", "comentar",
+    "valorar", "cola", "mis", "ayuda", "ana@acme.com", "/pedir", "pedir", "equipo", "\n", "29/02",
+]  # fmt: skip
+texts = st.one_of(
+    st.text(),
+    # Long texts, cheaply: a short piece repeated up to ~5000 characters.
+    st.tuples(st.text(min_size=1, max_size=10), st.integers(0, 600)).map(lambda p: p[0] * p[1]),
+    st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=5)), max_size=20).map(" ".join),
+)
+nothing_breaks = settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_result(result: object) -> None:
+    assert isinstance(result, Command | ParseError)
+    if isinstance(result, ParseError):
+        assert result.code in ERROR_CODES
+    if isinstance(result, NewRequest):
+        assert result.description and len(result.description) <= MAX_TEXT
+        assert result.priority in ("urgent", "high", "normal", "low")
+
+
+@nothing_breaks
+@given(text=texts, today=st.dates(), locale=st.sampled_from(["es", "en", "en-GB", ""]))
+def test_pedir_never_raises(text: str, today: date, locale: str) -> None:
+    assert_result(parse("/pedir", text, today, locale))
+
+
+@nothing_breaks
+@given(line=texts, today=st.dates())
+def test_parse_line_never_raises(line: str, today: date) -> None:
+    assert_result(parse_line(line, today))
+    assert_result(parse_line("pedir " + line, today))
+    assert_result(parse_line("/equipo " + line, today))
+
+
+@nothing_breaks
+@given(value=st.text(), today=st.dates())
+def test_dates_never_raise(value: str, today: date) -> None:
+    due = parse_due(value, today)
+    assert due is None or isinstance(due, date)
+    found = find_due_phrase(value, today)
+    if found is not None:
+        assert found[0] >= today and found[1] in value
