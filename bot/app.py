@@ -1,7 +1,9 @@
-"""The front door of the domain: adapters call these three methods.
+"""The front door of the domain: adapters call these methods.
 
 Each call is one transaction: a UserError rolls everything back and becomes a
 message in the caller's language, so bad input never leaves half a change.
+A delivery key (a Slack event id, a click's id) is recorded in that same
+transaction, so a retried delivery changes nothing twice.
 """
 
 from __future__ import annotations
@@ -9,17 +11,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.exc import IntegrityError
+
+from bot import home
 from bot.clock import Clock, SystemClock
-from bot.commands import actions, handlers, parser
+from bot.commands import actions, forms, handlers, parser
 from bot.commands.handlers import Caller
 from bot.config import Settings
+from bot.delivery import placements
 from bot.errors import UserError
 from bot.i18n import normalize_locale, t
-from bot.messages import Reply
+from bot.messages import Message, Reply
+from bot.people import identity
+
+from bot.requests import messaging
 from bot.requests.flows import Ctx
-from storage.models import Person
+from bot.teams import service as teams
+from storage.models import Person, ProcessedDelivery
 
 log = logging.getLogger(__name__)
+Work = Callable[[Ctx, Caller], Awaitable[Reply]]
 
 
 class Pedir:
@@ -35,37 +46,99 @@ class Pedir:
             timezone=person.timezone or self.settings.timezone,
         )
 
-    async def _run(self, person: Person, work: Callable[[Ctx, Caller], Awaitable[Reply]]) -> Reply:
+    async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)
         try:
             async with self.sessions() as session, session.begin():
                 ctx = Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale)
+                if key is not None and not await _first_delivery(ctx, key):
+                    return Reply(duplicate=True)
                 return await work(ctx, caller)
         except UserError as exc:
-            return Reply.text(t(caller.locale, exc.key, **exc.values))
+            return Reply(message=Message(text=t(caller.locale, exc.key, **exc.values)), refused=True)
         except Exception:
             # Logged without the input: user text may hold personal data.
             log.exception("command failed for person %s", person.id)
-            return Reply.text(t(caller.locale, "error.internal"))
+            return Reply(message=Message(text=t(caller.locale, "error.internal")), refused=True)
 
-    async def command(self, person: Person, command: str, text: str) -> Reply:
+    async def command(self, person: Person, command: str, text: str, *, key: str | None = None) -> Reply:
         """A slash command: `/pedir` with the text after it."""
         async def work(ctx: Ctx, caller: Caller) -> Reply:
             parsed = parser.parse(command, text, caller.today(ctx.now), caller.locale)
             return await handlers.handle(ctx, caller, parsed)
-        return await self._run(person, work)
+        return await self._run(person, work, key)
 
-    async def line(self, person: Person, line: str) -> Reply:
+    async def line(self, person: Person, line: str, *, key: str | None = None) -> Reply:
         """A whole chat line such as 'pedir @sistemas ...' (console, Teams)."""
         async def work(ctx: Ctx, caller: Caller) -> Reply:
             parsed = parser.parse_line(line, caller.today(ctx.now), caller.locale)
             return await handlers.handle(ctx, caller, parsed)
+        return await self._run(person, work, key)
+
+    async def action(self, person: Person, action_id: str, value: str, *, key: str | None = None) -> Reply:
+        """A button press."""
+        return await self._run(person, lambda ctx, caller: actions.press(ctx, caller, action_id, value), key)
+
+    async def submit(
+        self, person: Person, form_id: str, context: str, values: dict[str, str], *, key: str | None = None
+    ) -> Reply:
+        """A submitted form (modal, Adaptive Card, console prompts)."""
+        return await self._run(
+            person, lambda ctx, caller: actions.submit(ctx, caller, form_id, context, values), key
+        )
+
+    async def thread_reply(
+        self, person: Person, platform: str, external_id: str, text: str, *, key: str | None = None
+    ) -> Reply | None:
+        """A reply in the thread of a card Pedir posted: a comment on its request.
+
+        None when the thread is not one of Pedir's cards (ordinary chatter).
+        """
+        async with self.sessions() as session:
+            request_id = messaging.request_of_card(await placements.card_at(session, platform, external_id))
+        if request_id is None:
+            return None
+        return await self._run(
+            person, lambda ctx, caller: handlers.lifecycle(ctx, caller, parser.Comment(request_id, text)), key
+        )
+
+    async def new_request_form(self, person: Person, initial: dict[str, str]) -> Reply:
+        """The request form, prefilled (a message turned into a request)."""
+        async def work(ctx: Ctx, caller: Caller) -> Reply:
+            return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session), initial))
         return await self._run(person, work)
 
-    async def action(self, person: Person, action_id: str, value: str) -> Reply:
-        """A button press."""
-        return await self._run(person, lambda ctx, caller: actions.press(ctx, caller, action_id, value))
+    async def first_time(self, key: str) -> bool:
+        """Records a delivery key on its own; False if it was seen before."""
+        async with self.sessions() as session, session.begin():
+            ctx = Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale)
+            return await _first_delivery(ctx, key)
 
-    async def submit(self, person: Person, form_id: str, context: str, values: dict[str, str]) -> Reply:
-        """A submitted form (modal, Adaptive Card, console prompts)."""
-        return await self._run(person, lambda ctx, caller: actions.submit(ctx, caller, form_id, context, values))
+    async def home(self, person: Person) -> Message:
+        async with self.sessions() as session:
+            return await home.render(session, person, self.clock.now(), self.settings.locale)
+
+    async def person(
+        self, platform: str, external_id: str, profile: identity.Profile | None, workspace: str = ""
+    ) -> Person | None:
+        """The Person behind a chat account; with a profile, created or refreshed.
+
+        Without a profile, only an account seen before is found (no writes).
+        """
+        async with self.sessions() as session:
+            if profile is None:
+                return await identity.known(session, platform, external_id, workspace)
+            async with session.begin():
+                return await identity.link(session, platform, external_id, profile, self.clock.now(), workspace)
+
+
+async def _first_delivery(ctx: Ctx, key: str) -> bool:
+    try:
+        async with ctx.session.begin_nested():
+            ctx.session.add(ProcessedDelivery(key=key[:200], created_at=ctx.now))
+    except IntegrityError:
+        return False
+    return True
+
+
+

@@ -32,6 +32,8 @@ class Message(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     # Small print under the body (SLA state, timestamps).
     context: str | None = None
+    # "home": a person's own page (Slack App Home), replaced whole on refresh.
+    surface: Literal["message", "home"] = "message"
 
 
 class FormField(BaseModel):
@@ -61,6 +63,10 @@ class Reply(BaseModel):
     form: Form | None = None
     # Field name -> error text, for inline validation of a submitted form.
     errors: dict[str, str] = Field(default_factory=dict)
+    # A retried delivery that was already handled: adapters answer nothing.
+    duplicate: bool = False
+    # The request was refused (bad input, no permission): nothing changed.
+    refused: bool = False
 
     @classmethod
     def text(cls, text: str) -> "Reply":

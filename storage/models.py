@@ -213,5 +213,19 @@ class CardPlacement(SQLModel, table=True):
     card_key: str = Field(max_length=64, index=True)
     platform: str = Field(max_length=16)
     address: str = Field(max_length=256)
-    external_id: str = Field(max_length=256)
+    # Indexed: a reply in a card's thread is traced back to its card by this id.
+    external_id: str = Field(max_length=256, index=True)
     updated_at: Optional[datetime] = utc_column()
+
+
+class ProcessedDelivery(SQLModel, table=True):
+    """Inbound deliveries already handled (Slack event ids, retried clicks).
+
+    Inserted in the same transaction as the change the delivery caused, so a
+    retry after a failure runs again, and a retry after success does nothing.
+    """
+
+    __tablename__ = "processed_delivery"
+
+    key: str = Field(primary_key=True, max_length=200)
+    created_at: Optional[datetime] = utc_column(index=True)

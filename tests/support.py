@@ -9,7 +9,9 @@ from bot.delivery.channel import DeliveryRetry
 from bot.messages import Message
 from bot.org.importer import import_org
 from bot.people import service as people
-from storage.models import Person, PlatformAccount, Team
+from sqlalchemy import or_
+
+from storage.models import Outbox, Person, PlatformAccount, Team
 
 DEMO_ORG = Path(__file__).resolve().parents[1] / "examples" / "demo-org.toml"
 
@@ -70,3 +72,8 @@ async def person(sessions, email: str) -> Person:  # noqa: ANN001
         found = await people.by_email(session, email)
     assert found is not None, email
     return found
+
+
+def chat_messages():  # noqa: ANN201
+    """Outbox rows that are chat messages, not home-page refreshes."""
+    return or_(Outbox.card_key.is_(None), ~Outbox.card_key.startswith("home:"))  # type: ignore[union-attr]

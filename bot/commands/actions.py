@@ -26,17 +26,23 @@ TEXT_FORMS = {
 }
 
 
+# Ids past the database's INTEGER make PostgreSQL fail the query: refuse them first.
+MAX_ID = 2**31 - 1
+
+
 def _request_id(value: str) -> int:
-    try:
-        return int(value.split(":", 1)[0])
-    except ValueError:
-        raise UserError("input.bad_request_id", value=value) from None
+    head = value.split(":", 1)[0]
+    if not head.isdecimal() or not 1 <= int(head) <= MAX_ID:
+        raise UserError("input.bad_request_id", value=value)
+    return int(head)
 
 
 async def press(ctx: flows.Ctx, caller: Caller, action_id: str, value: str) -> Reply:
     """A button was pressed: act at once, or answer with the form it needs."""
     if action_id == "route.pick":
         return await pick_team(ctx, caller, value)
+    if action_id == "request.open_form":
+        return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session)))
     rid = _request_id(value)
     if action_id in TEXT_FORMS:
         field, required = TEXT_FORMS[action_id]
@@ -88,9 +94,14 @@ async def submit(ctx: flows.Ctx, caller: Caller, form_id: str, context: str, val
     me = caller.person
     if form_id == "request.assign":
         person_id = values.get("person", "")
-        if not person_id.isdigit():
+        if not person_id.isdecimal():
             return _field_error(caller, "person", "input.empty.person")
-        assignee = await people.get(ctx.session, int(person_id))
+        try:
+            if int(person_id) > MAX_ID:
+                raise LookupError(person_id)
+            assignee = await people.get(ctx.session, int(person_id))
+        except LookupError:
+            return _field_error(caller, "person", "input.unknown_person", value=person_id)
         await flows.assign(ctx, me, rid, assignee)
         return Reply.text(t(caller.locale, "reply.assigned", ref=display_id(rid), person=assignee.name))
     if form_id == "request.reassign":

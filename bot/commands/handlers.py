@@ -57,12 +57,14 @@ def parse_error(caller: Caller, error: parser.ParseError) -> UserError:
 
 async def find_team(ctx: flows.Ctx, token: str) -> Team:
     """The team a user named, or a UserError with the closest names."""
-    match = routing.resolve(token, await teams.all_teams(ctx.session))
+    all_teams = await teams.all_teams(ctx.session)
+    match = routing.resolve(token, all_teams)
     if match.team:
         return match.team
     if match.suggestions:
         raise UserError("reply.did_you_mean", team=token, choices=", ".join(f"@{s.slug}" for s in match.suggestions))
-    raise UserError("reply.unknown_team", team=token)
+    # No buttons go with this error, so the list must be in the text itself.
+    raise UserError("reply.unknown_team_list", team=token, choices=", ".join(f"@{s.slug}" for s in all_teams))
 
 
 async def new_request(ctx: flows.Ctx, caller: Caller, cmd: parser.NewRequest) -> Reply:

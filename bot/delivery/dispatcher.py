@@ -1,34 +1,37 @@
 """Delivers outbox rows through the channels, with retries, and never drops one.
 
-Rows are claimed with a lease (and FOR UPDATE SKIP LOCKED on PostgreSQL), so
-several workers can run at once and each message goes out once; a worker that
-dies mid-send leaves a lease that expires and the row is delivered again.
+Each row goes through three short steps: claim (a lease, taken with FOR
+UPDATE SKIP LOCKED on PostgreSQL so several workers can run at once), send
+(outside any transaction: a slow platform never holds a database lock, which
+on SQLite would stall every other writer), and record. A worker that dies
+mid-send leaves a lease that expires, and the row is delivered again.
+Sends time out at half the lease, so a live worker never has its row taken
+from under it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, exists, or_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
-from bot.delivery.outbox import PERSON
-from bot.messages import Message
-from bot.people import service as people
-from storage.models import CardPlacement, Outbox, Team
+from bot.delivery.routing import Plan, placement, plan_delivery
+from storage.models import CardPlacement, Outbox
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
-# A parent card still pending: its thread replies wait this long, then look again.
-THREAD_WAIT_SECONDS = 5.0
 
 
 @dataclass
@@ -38,10 +41,16 @@ class DispatchReport:
     failed: int = 0
     unreachable: int = 0
     superseded: int = 0
+    skipped: int = 0
+    homes: int = 0  # home-page refreshes handled, whatever their outcome
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.unreachable + self.superseded
+        return sum(getattr(self, f.name) for f in fields(self))
+
+    def add(self, other: "DispatchReport") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -60,6 +69,8 @@ class Dispatcher:
         batch: int = 50,
         lease: timedelta = timedelta(seconds=60),
         give_up_after: timedelta = timedelta(days=1),
+        default_locale: str = "es",
+        send_timeout: float | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -67,11 +78,17 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.give_up_after = give_up_after
+        self.default_locale = default_locale
+        # A send must end well inside its lease, or another worker would take
+        # the row while it is still in flight and deliver it twice.
+        self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
+        if self.send_timeout >= lease.total_seconds():
+            raise ValueError("send_timeout must be shorter than the lease")
 
     async def run_once(self) -> DispatchReport:
         report = DispatchReport()
-        for row_id in await self._claim():
-            await self._deliver(row_id, report)
+        for row_id, lease in await self._claim():
+            await self._deliver(row_id, lease, report)
         return report
 
     async def drain(self, max_rounds: int = 100) -> DispatchReport:
@@ -79,14 +96,25 @@ class Dispatcher:
         total = DispatchReport()
         for _ in range(max_rounds):
             report = await self.run_once()
-            for name in ("sent", "retried", "failed", "unreachable", "superseded"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.add(report)
             if not report.handled:
                 break
         return total
 
-    async def _claim(self) -> list[int]:
+    async def _claim(self) -> list[tuple[int, datetime]]:
         now = self.clock.now()
+        lease = now + self.lease
+        other = aliased(Outbox)
+        # A card whose previous version is still being sent waits for it:
+        # otherwise two workers could both post the card instead of one editing.
+        card_in_flight = exists().where(
+            other.card_key == Outbox.card_key,
+            other.recipient_kind == Outbox.recipient_kind,
+            other.recipient_id == Outbox.recipient_id,
+            other.status == "sending",
+            other.lease_until >= now,
+            other.id != Outbox.id,
+        )
         async with self.sessions() as session:
             stmt = (
                 select(Outbox)
@@ -94,7 +122,8 @@ class Dispatcher:
                     or_(
                         and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
                         and_(Outbox.status == "sending", Outbox.lease_until < now),
-                    )
+                    ),
+                    or_(Outbox.card_key.is_(None), ~card_in_flight),  # type: ignore[union-attr]
                 )
                 .order_by(Outbox.id)
                 .limit(self.batch)
@@ -104,41 +133,105 @@ class Dispatcher:
             rows = list((await session.exec(stmt)).all())
             for row in rows:
                 row.status = "sending"
-                row.lease_until = now + self.lease
+                row.lease_until = lease
                 row.attempts += 1
                 session.add(row)
             await session.commit()
-            return [row.id for row in rows]
+            return [(row.id, lease) for row in rows]
 
-    async def _deliver(self, row_id: int, report: DispatchReport) -> None:
-        async with self.sessions() as session:
-            row = await session.get(Outbox, row_id)
-            if row is None or row.status != "sending":
-                return
+    async def _deliver(self, row_id: int, lease: datetime, report: DispatchReport) -> None:
+        # Home-page refreshes are counted apart: the report speaks of messages.
+        own = DispatchReport()
+        if await self._deliver_row(row_id, lease, own):
+            report.homes += own.handled
+        else:
+            report.add(own)
+
+    async def _deliver_row(self, row_id: int, lease: datetime, report: DispatchReport) -> bool:
+        """Delivers one claimed row; True when it was a home-page refresh."""
+        async with self.sessions() as session, session.begin():
+            row = await self._leased(session, row_id, lease)
+            if row is None:
+                return False
+            is_home = row.payload.get("surface") == "home"
             try:
-                if await self._superseded(session, row):
-                    row.status = "superseded"
-                    report.superseded += 1
-                else:
-                    await self._send(session, row)
-                    row.status = "sent"
-                    row.sent_at = self.clock.now()
-                    report.sent += 1
-            except DeliveryRetry as exc:
-                self._retry(row, exc.reason, exc.retry_after, report)
-            except Unreachable as exc:
-                row.status, row.last_error = "unreachable", str(exc)[:500]
-                report.unreachable += 1
-            except DeliveryFailed as exc:
-                row.status, row.last_error = "failed", str(exc)[:500]
-                report.failed += 1
-                log.warning("outbox %s failed: %s", row.id, exc)
-            except Exception as exc:  # noqa: BLE001  (unknown errors are retried, never lost)
-                log.exception("outbox %s: unexpected delivery error", row.id)
-                self._retry(row, exc.__class__.__name__, None, report)
-            row.lease_until = None
-            session.add(row)
-            await session.commit()
+                plan = await plan_delivery(session, row, self.channels, self.clock.now(), self.default_locale)
+            except Exception as exc:  # noqa: BLE001  (sorted by _settle)
+                self._settle(row, exc, report)
+                return is_home
+            if plan is None or plan.outcome:
+                outcome = plan.outcome if plan else "superseded"
+                row.status, row.lease_until = outcome, None
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                return is_home
+        try:
+            try:
+                sent_id = await asyncio.wait_for(self._send(plan), self.send_timeout)
+            except TimeoutError:
+                raise DeliveryRetry(f"send took longer than {self.send_timeout:g} s") from None
+        except Exception as exc:  # noqa: BLE001  (sorted by _settle)
+            async with self.sessions() as session, session.begin():
+                row = await self._leased(session, row_id, lease)
+                if row is not None:
+                    self._settle(row, exc, report)
+            return is_home
+        async with self.sessions() as session, session.begin():
+            row = await session.get(Outbox, row_id)
+            if row is None:
+                return is_home
+            if row.lease_until != lease:
+                log.warning("outbox %s: lease lost during a slow send", row_id)
+            row.status, row.lease_until, row.sent_at = "sent", None, self.clock.now()
+            row.platform, row.address, row.external_id = plan.channel.platform, plan.address, sent_id
+            if plan.card_key and not plan.home:
+                await self._place(session, plan, sent_id)
+            report.sent += 1
+        return is_home
+
+    async def _leased(self, session: AsyncSession, row_id: int, lease: datetime) -> Outbox | None:
+        """The row, if this worker's lease on it still holds."""
+        row = await session.get(Outbox, row_id)
+        if row is None or row.status != "sending" or row.lease_until != lease:
+            return None
+        return row
+
+    async def _send(self, plan: Plan) -> str:
+        if plan.home:
+            await plan.channel.publish_home(plan.address, plan.message)  # type: ignore[attr-defined]
+            return ""
+        if plan.placed_id is not None:
+            return await plan.channel.update(plan.address, plan.placed_id, plan.message)
+        return await plan.channel.send(plan.address, plan.message, plan.thread_id)
+
+    async def _place(self, session: AsyncSession, plan: Plan, sent_id: str) -> None:
+        assert plan.channel is not None and plan.card_key is not None
+        placed = await placement(session, plan.card_key, plan.channel.platform, plan.address)
+        if placed is None:
+            placed = CardPlacement(card_key=plan.card_key, platform=plan.channel.platform, address=plan.address)
+        placed.external_id, placed.updated_at = sent_id, self.clock.now()
+        try:
+            async with session.begin_nested():
+                session.add(placed)
+        except IntegrityError:
+            log.warning("outbox: card %s was placed twice on %s", plan.card_key, plan.channel.platform)
+
+    def _settle(self, row: Outbox, exc: Exception, report: DispatchReport) -> None:
+        """Sorts a failure: retry later, or record why it cannot be delivered."""
+        row.lease_until = None
+        if isinstance(exc, DeliveryRetry):
+            self._retry(row, exc.reason, exc.retry_after, report)
+        elif isinstance(exc, Unreachable):
+            row.status, row.last_error = "unreachable", str(exc)[:500]
+            report.unreachable += 1
+        elif isinstance(exc, DeliveryFailed):
+            row.status, row.last_error = "failed", str(exc)[:500]
+            report.failed += 1
+            log.warning("outbox %s failed: %s", row.id, exc)
+        else:
+            # Unknown errors are retried, never lost. Only the class is logged:
+            # an exception's text may quote the message being delivered.
+            log.error("outbox %s: unexpected delivery error %s", row.id, exc.__class__.__name__)
+            self._retry(row, exc.__class__.__name__, None, report)
 
     def _retry(self, row: Outbox, reason: str, retry_after: float | None, report: DispatchReport) -> None:
         now = self.clock.now()
@@ -151,82 +244,3 @@ class Dispatcher:
         row.status = "pending"
         row.next_attempt_at = now + timedelta(seconds=delay)
         report.retried += 1
-
-    async def _superseded(self, session: AsyncSession, row: Outbox) -> bool:
-        """A newer version of the same card for the same recipient makes this one moot."""
-        if not row.card_key:
-            return False
-        newer = await session.exec(
-            select(Outbox.id).where(
-                Outbox.card_key == row.card_key,
-                Outbox.recipient_kind == row.recipient_kind,
-                Outbox.recipient_id == row.recipient_id,
-                Outbox.id > row.id,
-            )
-        )
-        return newer.first() is not None
-
-    async def _route(self, session: AsyncSession, row: Outbox) -> tuple[Channel, str]:
-        if row.recipient_kind == PERSON:
-            person = await people.get(session, row.recipient_id)
-            accounts = await people.accounts(session, person.id)
-            for channel in self.channels:
-                address = channel.address_person(person, accounts)
-                if address:
-                    return channel, address
-            raise Unreachable(f"no connected platform reaches person {person.id}")
-        team = await session.get(Team, row.recipient_id)
-        if team is None:
-            raise DeliveryFailed(f"team {row.recipient_id} no longer exists")
-        for channel in self.channels:
-            address = channel.address_team(team)
-            if address:
-                return channel, address
-        raise Unreachable(f"team {team.slug} has no intake on a connected platform")
-
-    async def _placement(
-        self, session: AsyncSession, card_key: str, platform: str, address: str
-    ) -> CardPlacement | None:
-        result = await session.exec(
-            select(CardPlacement).where(
-                CardPlacement.card_key == card_key,
-                CardPlacement.platform == platform,
-                CardPlacement.address == address,
-            )
-        )
-        return result.first()
-
-    async def _send(self, session: AsyncSession, row: Outbox) -> None:
-        channel, address = await self._route(session, row)
-        payload = dict(row.payload)
-        thread_key = payload.pop("thread_key", None)
-        message = Message.model_validate(payload)
-        row.platform, row.address = channel.platform, address
-        thread_id = None
-        if thread_key:
-            parent = await self._placement(session, thread_key, channel.platform, address)
-            if parent is None:
-                raise DeliveryRetry("parent card not delivered yet", THREAD_WAIT_SECONDS)
-            thread_id = parent.external_id
-        placement = (
-            await self._placement(session, row.card_key, channel.platform, address)
-            if row.card_key
-            else None
-        )
-        if placement is not None:
-            row.external_id = await channel.update(address, placement.external_id, message)
-            placement.external_id = row.external_id
-            placement.updated_at = self.clock.now()
-            session.add(placement)
-            return
-        row.external_id = await channel.send(address, message, thread_id)
-        if row.card_key:
-            session.add(
-                CardPlacement(
-                    card_key=row.card_key,
-                    platform=channel.platform,
-                    address=address,
-                    external_id=row.external_id,
-                    updated_at=self.clock.now(),
-                )
-            )

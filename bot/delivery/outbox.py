@@ -42,3 +42,11 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) -> None:
+    """Queues a home-page refresh per person. The page is rendered when delivered,
+    and a newer refresh supersedes one still waiting, so bursts cost one render."""
+    for person_id in sorted(person_ids):
+        enqueue(session, recipient_kind=PERSON, recipient_id=person_id, now=now,
+                message=Message(text="", surface="home"), card_key=f"home:{person_id}")

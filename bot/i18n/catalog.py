@@ -48,6 +48,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "action.reopen": {"es": "Reabrir", "en": "Reopen"},
     "action.rate_comment": {"es": "Añadir un comentario", "en": "Add a comment"},
     "action.send": {"es": "Enviar", "en": "Send"},
+    "action.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "slack.convert.prompt": {
+        "es": "¿Convertir este mensaje en un pedido a otro equipo?",
+        "en": "Turn this message into a request to another team?",
+    },
+    "slack.convert.button": {"es": "Convertir en pedido", "en": "Make it a request"},
     # Cards
     "card.team.title": {"es": "{ref} · {team}", "en": "{ref} · {team}"},
     "card.requester.title": {"es": "Tu pedido {ref} a {team}", "en": "Your request {ref} to {team}"},
@@ -135,6 +141,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "reply.unknown_team": {
         "es": "No encuentro el equipo «{team}». Elige uno de la lista (o usa /equipos para verlos todos):",
         "en": "I can't find the team “{team}”. Pick one from the list (or use /teams to see them all):",
+    },
+    "reply.unknown_team_list": {
+        "es": "No encuentro el equipo «{team}». Los equipos son: {choices}.",
+        "en": "I can't find the team “{team}”. The teams are: {choices}.",
     },
     "reply.suggest_teams": {
         "es": "No has indicado equipo. Por lo que cuentas, puede ser para:",

@@ -10,7 +10,7 @@ from sqlalchemy import case, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery.outbox import PERSON, TEAM, enqueue
+from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
 from bot.errors import UserError
 from bot.i18n import t
 from bot.messages import Message
@@ -80,9 +80,12 @@ def _touch(ctx: Ctx, request: Request) -> None:
     ctx.session.add(request)
 
 
-def publish(ctx: Ctx, view: RequestView) -> None:
-    """Queues the current team card and requester card; each edits its previous version."""
+async def publish(ctx: Ctx, view: RequestView) -> None:
+    """Queues the current team card and requester card (each edits its previous
+    version) and refreshes the home pages of everyone who sees the request."""
     request = view.request
+    members = await teams.members(ctx.session, view.team.id)
+    refresh_homes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
     enqueue(
         ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
         message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
@@ -138,7 +141,7 @@ async def create(
     ctx.session.add(request)
     await ctx.session.flush()
     _event(ctx, request, requester, "created", description, team=team.slug, priority=priority)
-    publish(ctx, await view_of(ctx, request))
+    await publish(ctx, await view_of(ctx, request))
     return request
 
 
@@ -176,10 +179,10 @@ async def claim(ctx: Ctx, actor: Person, request_id: int) -> Request:
         raise UserError("request.already_claimed", ref=display_id(request_id), owner=owner.name if owner else "?")
     await ctx.session.refresh(request)
     clocks.record_first_response(request, ctx.now)
-    _touch(ctx, request)
+    ctx.session.add(request)  # the conditional UPDATE already bumped the version
     _event(ctx, request, actor, "claimed")
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     tell_requester(ctx, view, "notice.claimed", owner=actor.name)
     return request
 
@@ -199,7 +202,7 @@ async def assign(ctx: Ctx, actor: Person, request_id: int, assignee: Person) -> 
     _touch(ctx, request)
     _event(ctx, request, actor, "assigned", owner=assignee.id)
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     if assignee.id != actor.id:
         tell_person(ctx, assignee, "notice.assigned_to_you", ref=view.ref, by=actor.name, text=messaging.shorten(request.description))
     tell_requester(ctx, view, "notice.claimed", owner=assignee.name)
@@ -219,7 +222,7 @@ async def ask_info(ctx: Ctx, actor: Person, request_id: int, question: str) -> R
     _touch(ctx, request)
     _event(ctx, request, actor, "info_requested", question)
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     tell_requester(ctx, view, "notice.info_requested", who=actor.name, question=question)
     return request
 
@@ -241,7 +244,7 @@ async def comment(ctx: Ctx, actor: Person, request_id: int, text: str) -> Reques
             request.status = IN_PROGRESS if request.owner_id else NEW
             clocks.resume(request, view.team, ctx.now)
             _event(ctx, request, actor, "info_provided", text)
-            publish(ctx, view)
+            await publish(ctx, view)
         else:
             _event(ctx, request, actor, "commented", text)
     else:
@@ -265,7 +268,7 @@ async def resolve(ctx: Ctx, actor: Person, request_id: int, note: str | None) ->
     _touch(ctx, request)
     _event(ctx, request, actor, "resolved", note)
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     if note:
         tell_requester(ctx, view, "notice.resolved_note", who=actor.name, note=note)
     else:
@@ -288,7 +291,7 @@ async def reject(ctx: Ctx, actor: Person, request_id: int, reason: str) -> Reque
     _touch(ctx, request)
     _event(ctx, request, actor, "rejected", reason)
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     tell_requester(ctx, view, "notice.rejected", who=actor.name, reason=reason)
     return request
 
@@ -305,7 +308,7 @@ async def reassign(ctx: Ctx, actor: Person, request_id: int, to_team: Team, reas
     _touch(ctx, request)
     _event(ctx, request, actor, "reassigned", reason, from_team=old_view.team.slug, to_team=to_team.slug)
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     # The old team's card stays, closed for them, saying where the request went.
     enqueue(
         ctx.session, recipient_kind=TEAM, recipient_id=old_view.team.id, now=ctx.now,
@@ -341,7 +344,7 @@ async def reopen(ctx: Ctx, actor: Person, request_id: int) -> Request:
     _touch(ctx, request)
     _event(ctx, request, actor, "reopened")
     view = await view_of(ctx, request)
-    publish(ctx, view)
+    await publish(ctx, view)
     tell_team(ctx, view, "notice.reopened", who=actor.name)
     return request
 

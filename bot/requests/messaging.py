@@ -24,6 +24,13 @@ def requester_card_key(request_id: int) -> str:
     return f"request:{request_id}:requester"
 
 
+def request_of_card(card_key: str | None) -> int | None:
+    """The request a card key belongs to (team's or requester's card), if any."""
+    kind, _, rest = (card_key or "").partition(":")
+    request_id, _, side = rest.partition(":")
+    return int(request_id) if kind == "request" and request_id.isdigit() and side else None
+
+
 @dataclass
 class RequestView:
     """A request with the people and team needed to describe it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.sla.business_hours import ALWAYS_OPEN, BusinessHours
 from storage.models import Request, Team
@@ -14,7 +14,7 @@ DEFAULT_TARGETS = {
     "normal": (480, 1440),
     "low": (960, 2400),
 }
-# Share of the resolution window left below which a request shows "at risk".
+# Share of the resolution promise (business minutes) left below which a request shows "at risk".
 AT_RISK_SHARE = 0.25
 
 
@@ -71,8 +71,12 @@ def resume(request: Request, team: Team, now: datetime) -> None:
         return
     remaining = request.sla_paused_remaining
     hours = hours_of(team)
-    # Already overdue when paused: it stays overdue by the same amount.
-    request.resolution_due_at = hours.add(now, remaining) if remaining >= 0 else now
+    # Already overdue when paused: it stays overdue by the same amount (counted
+    # back in plain minutes), so it shows as breached and cannot end up "met".
+    if remaining >= 0:
+        request.resolution_due_at = hours.add(now, remaining)
+    else:
+        request.resolution_due_at = now - timedelta(minutes=-remaining)
     request.sla_paused_remaining = None
 
 
@@ -98,8 +102,10 @@ def state(request: Request, team: Team, now: datetime) -> str:
     if any(due < now for due in dues):
         return "breached"
     due = request.resolution_due_at
-    if due is not None and request.created_at is not None:
-        window = (due - request.created_at).total_seconds()
-        if window > 0 and (due - now).total_seconds() < AT_RISK_SHARE * window:
+    if due is not None:
+        # Measured against the promise in business minutes, not since created_at:
+        # a request reopened or reassigned days later has a fresh, whole promise.
+        _first, window = targets(team, request.priority)
+        if window > 0 and hours_of(team).minutes_between(now, due) < AT_RISK_SHARE * window:
             return "at_risk"
     return "ok"

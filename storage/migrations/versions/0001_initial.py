@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:07:55.511303
+Create Date: 2026-11-22 16:20:44.493292
 
 """
 from typing import Sequence, Union
@@ -35,6 +35,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('card_placement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_card_placement_card_key'), ['card_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_card_placement_external_id'), ['external_id'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -70,6 +71,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_person_email'), ['email'], unique=True)
+
+    op.create_table('processed_delivery',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_processed_delivery'))
+    )
+    with op.batch_alter_table('processed_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_processed_delivery_created_at'), ['created_at'], unique=False)
 
     op.create_table('team',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -240,6 +249,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_team_slug'))
 
     op.drop_table('team')
+    with op.batch_alter_table('processed_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_delivery_created_at'))
+
+    op.drop_table('processed_delivery')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_email'))
 
@@ -251,6 +264,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('card_placement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_card_placement_external_id'))
         batch_op.drop_index(batch_op.f('ix_card_placement_card_key'))
 
     op.drop_table('card_placement')

@@ -1,0 +1,1 @@
+"""Slack adapter: slack-bolt on the wire, the neutral model inside."""

@@ -1,0 +1,35 @@
+"""Building the Bolt app and its Web API client from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.identity import SlackDirectory
+from adapters.slack.listeners import Slack, register
+from bot.app import Pedir
+from bot.config import Settings
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    assert settings.slack_bot_token is not None
+    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=base_url, timeout=WEB_API_TIMEOUT_SECONDS
+    )
+
+
+def bolt_app(settings: Settings, pedir: Pedir, client: AsyncWebClient, kick_delivery: Callable[[], None]) -> AsyncApp:
+    assert settings.slack_signing_secret is not None
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        # Ack first, work after: Slack's 3-second limit never depends on our work.
+        process_before_response=False,
+    )
+    register(app, Slack(pedir=pedir, directory=SlackDirectory(client, pedir), kick_delivery=kick_delivery))
+    return app

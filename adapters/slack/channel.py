@@ -1,0 +1,109 @@
+"""Slack as a delivery channel: the outbox's messages through the Web API.
+
+Errors are sorted for the dispatcher: rate limits, 5xx and timeouts are
+retried (honouring Retry-After), a user the bot cannot reach is recorded as
+unreachable, anything else is a failure that retrying would not fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import home_view, message_blocks
+from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
+from bot.messages import Message
+from storage.models import Person, PlatformAccount, Team
+
+PLATFORM = "slack"
+UNREACHABLE = {"user_not_found", "cannot_dm_bot", "user_disabled", "account_inactive", "users_not_found"}
+PASSING = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+DEFAULT_RETRY_AFTER = 1.0
+
+
+def external_id(channel: str, ts: str) -> str:
+    """A Slack message is known by its channel and ts; Pedir stores both as one id."""
+    return f"{channel}|{ts}"
+
+
+def split_external_id(value: str) -> tuple[str, str]:
+    channel, _, ts = value.partition("|")
+    return channel, ts
+
+
+async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+    try:
+        return await method(**kwargs)
+    except SlackApiError as exc:
+        response = exc.response
+        error = str(response.get("error", "")) if response is not None else ""
+        status = response.status_code if response is not None else 0
+        if status == 429 or error == "ratelimited":
+            retry_after = _retry_after(response.headers if response is not None else {})
+            raise DeliveryRetry(f"slack rate limited ({error or status})", retry_after) from None
+        if status >= 500 or error in PASSING:
+            raise DeliveryRetry(f"slack {status} {error}") from None
+        if error in UNREACHABLE:
+            raise Unreachable(f"slack: {error}") from None
+        raise DeliveryFailed(f"slack: {error or status}") from None
+    except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        raise DeliveryRetry(f"slack unreachable: {exc.__class__.__name__}") from None
+
+
+def _retry_after(headers: Any) -> float:
+    for key in ("Retry-After", "retry-after"):
+        value = headers.get(key) if headers else None
+        if value:
+            if isinstance(value, list):
+                value = value[0]
+            try:
+                return max(float(value), 0.0)
+            except ValueError:
+                break
+    return DEFAULT_RETRY_AFTER
+
+
+class SlackChannel:
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        # User id -> DM channel id; conversations.open is stable per user.
+        self._dm_channels: dict[str, str] = {}
+
+    def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
+        return next((a.external_id for a in accounts if a.platform == PLATFORM), None)
+
+    def address_team(self, team: Team) -> str | None:
+        return (team.intake or {}).get(PLATFORM) or None
+
+    async def _conversation(self, address: str) -> str:
+        if not address.startswith(("U", "W")):
+            return address
+        if address not in self._dm_channels:
+            opened = await call(self.client.conversations_open, users=address)
+            self._dm_channels[address] = opened["channel"]["id"]
+        return self._dm_channels[address]
+
+    async def send(self, address: str, message: Message, thread_id: str | None) -> str:
+        channel = await self._conversation(address)
+        text, blocks = message_blocks(message)
+        thread_ts = split_external_id(thread_id)[1] if thread_id else None
+        posted = await call(
+            self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+        )
+        return external_id(posted["channel"], posted["ts"])
+
+    async def update(self, address: str, external_id_: str, message: Message) -> str:
+        channel, ts = split_external_id(external_id_)
+        text, blocks = message_blocks(message)
+        await call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+        return external_id_
+
+    async def publish_home(self, address: str, message: Message) -> None:
+        await call(self.client.views_publish, user_id=address, view=home_view(message))

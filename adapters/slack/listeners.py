@@ -1,0 +1,177 @@
+"""Bolt listeners: Slack payloads in, calls on the domain out.
+
+Every listener acks first (Slack wants an answer within 3 seconds) and does
+the work after, except modal submissions, whose validation errors must travel
+in the ack itself; the domain answers those in milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack import replies
+from adapters.slack.blocks import form_values, home_view, modal_errors, parse_action_id
+from adapters.slack.channel import PLATFORM, external_id
+from adapters.slack.identity import SlackDirectory
+from bot.app import Pedir
+from bot.i18n import t
+from bot.messages import Action, Message, Reply
+
+COMMANDS = ("/pedir", "/equipos", "/equipo")
+CONVERT_SHORTCUT = "convert_to_request"
+CONVERT_ACTION = "slack.convert"
+TICKET_REACTIONS = {"ticket", "admission_tickets"}
+
+
+@dataclass
+class Slack:
+    """What every listener needs."""
+
+    pedir: Pedir
+    directory: SlackDirectory
+    kick_delivery: Callable[[], None]
+
+    async def who(self, user: dict[str, Any] | str, name: str = ""):  # noqa: ANN201
+        user_id = user if isinstance(user, str) else user["id"]
+        fallback = name or (user.get("name", "") if isinstance(user, dict) else "")
+        person = await self.directory.person(user_id, fallback)
+        return person, self.pedir.caller(person).locale
+
+
+def register(app: AsyncApp, slack: Slack) -> None:
+    @app.command(re.compile(r"^/(pedir|equipos|equipo)$"))
+    async def on_command(ack, command, respond, client) -> None:  # noqa: ANN001
+        await ack()
+        person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
+        reply = await slack.pedir.command(
+            person, command["command"], command.get("text", ""), key=f"slack:command:{command['trigger_id']}"
+        )
+        await replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
+                           respond=respond, trigger_id=command.get("trigger_id"))
+        slack.kick_delivery()
+
+    @app.action(re.compile(r"^(request|route)\..+"))
+    async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
+        await ack()
+        person, locale = await slack.who(body["user"])
+        reply = await slack.pedir.action(
+            person, parse_action_id(action["action_id"]), action.get("value", ""),
+            key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
+        )
+        in_message = body.get("response_url") is not None
+        await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale,
+                           respond=respond if in_message else None, trigger_id=body.get("trigger_id"))
+        slack.kick_delivery()
+
+    @app.view(replies.FORM_CALLBACK)
+    async def on_form(ack, body, view, client) -> None:  # noqa: ANN001
+        person, locale = await slack.who(body["user"])
+        form_id, context = replies.read_metadata(view.get("private_metadata", ""))
+        values = form_values(view["state"]["values"])
+        reply = await slack.pedir.submit(person, form_id, context, values, key=f"slack:view:{view['id']}:{view.get('hash', '')}")
+        if reply.errors:
+            await ack(**modal_errors(reply.errors))
+            return
+        await ack()
+        await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale)
+        slack.kick_delivery()
+
+    @app.shortcut(CONVERT_SHORTCUT)
+    async def on_convert_shortcut(ack, shortcut, client) -> None:  # noqa: ANN001
+        await ack()
+        channel, message = shortcut["channel"]["id"], shortcut["message"]
+        await open_prefilled(client, shortcut["user"], channel, message["ts"], message.get("text", ""),
+                             shortcut["trigger_id"])
+
+    @app.action(CONVERT_ACTION)
+    async def on_convert_button(ack, body, action, client, respond) -> None:  # noqa: ANN001
+        await ack()
+        channel, ts = action["value"].split("|", 1)
+        text = await message_text(client, channel, ts)
+        await open_prefilled(client, body["user"], channel, ts, text, body["trigger_id"])
+        await respond(delete_original=True)
+
+    async def open_prefilled(client, user, channel: str, ts: str, text: str, trigger_id: str) -> None:  # noqa: ANN001
+        person, locale = await slack.who(user)
+        link = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink", "")
+        description = f"{text}\n\n{link}".strip()
+        reply = await slack.pedir.new_request_form(person, {"description": description[:3000]})
+        await replies.show(reply, client=client, user_id=person_id(user), locale=locale, trigger_id=trigger_id)
+
+    @app.event("reaction_added")
+    async def on_reaction(event, body, client) -> None:  # noqa: ANN001
+        item = event.get("item", {})
+        if event.get("reaction") not in TICKET_REACTIONS or item.get("type") != "message":
+            return
+        if not await slack.pedir.first_time(f"slack:event:{body.get('event_id')}"):
+            return
+        _person, locale = await slack.who(event["user"])
+        prompt = Message(
+            text=t(locale, "slack.convert.prompt"),
+            actions=[Action(id=CONVERT_ACTION, label=t(locale, "slack.convert.button"),
+                            value=f"{item['channel']}|{item['ts']}", style="primary")],
+        )
+        await replies.show(Reply(message=prompt), client=client, user_id=event["user"], locale=locale,
+                           respond=_ephemeral_in(client, item["channel"], event["user"]))
+
+    @app.event("app_home_opened")
+    async def on_home(event, client) -> None:  # noqa: ANN001
+        if event.get("tab", "home") != "home":
+            return
+        person, _locale = await slack.who(event["user"])
+        await client.views_publish(user_id=event["user"], view=home_view(await slack.pedir.home(person)))
+
+    @app.event("message")
+    async def on_message(event, body, client) -> None:  # noqa: ANN001
+        # Edits, deletions, joins and bots (our own cards included) are not comments.
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        key = f"slack:event:{body.get('event_id')}"
+        thread_ts = event.get("thread_ts")
+        person, locale = await slack.who(event["user"])
+        if thread_ts and thread_ts != event.get("ts"):
+            reply = await slack.pedir.thread_reply(
+                person, PLATFORM, external_id(event["channel"], thread_ts), event.get("text", ""), key=key
+            )
+        elif event.get("channel_type") == "im":
+            reply = await slack.pedir.line(person, event.get("text", ""), key=key)
+        else:
+            return
+        if reply is None or reply.duplicate:
+            return
+        if not thread_ts:
+            await replies.show(reply, client=client, user_id=event["user"], locale=locale)
+        elif reply.refused:
+            # Only the author sees why their reply did not reach the request.
+            await replies.show(reply, client=client, user_id=event["user"], locale=locale,
+                               respond=_ephemeral_in(client, event["channel"], event["user"], thread_ts))
+        slack.kick_delivery()
+
+
+def person_id(user: dict[str, Any] | str) -> str:
+    return user if isinstance(user, str) else user["id"]
+
+
+def _ephemeral_in(client, channel: str, user: str, thread_ts: str | None = None):  # noqa: ANN001, ANN202
+    async def respond(**message: Any) -> None:
+        message.pop("response_type", None)
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+    return respond
+
+
+async def message_text(client, channel: str, ts: str) -> str:  # noqa: ANN001
+    """The text of one message, whether it is top-level or inside a thread."""
+    history = await client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
+    for message in history.get("messages", []):
+        if message.get("ts") == ts:
+            return message.get("text", "")
+    replies_ = await client.conversations_replies(channel=channel, ts=ts, limit=1)
+    for message in replies_.get("messages", []):
+        if message.get("ts") == ts:
+            return message.get("text", "")
+    return ""

@@ -1,0 +1,46 @@
+"""Showing a domain Reply on Slack: an ephemeral message, a modal, or a DM."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import ephemeral, message_blocks, modal_view
+from bot.i18n import t
+from bot.messages import Form, Reply
+
+FORM_CALLBACK = "pedir_form"
+Respond = Callable[..., Awaitable[Any]]
+
+
+def form_metadata(form: Form) -> str:
+    return json.dumps({"form": form.id, "context": form.context}, separators=(",", ":"))
+
+
+def read_metadata(raw: str) -> tuple[str, str]:
+    data = json.loads(raw or "{}")
+    return str(data.get("form", "")), str(data.get("context", ""))
+
+
+async def show(
+    reply: Reply, *, client: AsyncWebClient, user_id: str, locale: str,
+    respond: Respond | None = None, trigger_id: str | None = None,
+) -> None:
+    """Forms open as modals; messages go back ephemerally, or to the DM when
+    there is nowhere ephemeral to answer (App Home, a submitted modal)."""
+    if reply.duplicate:
+        return
+    if reply.form is not None and trigger_id:
+        view = modal_view(reply.form, private_metadata=form_metadata(reply.form),
+                          callback_id=FORM_CALLBACK, close_label=t(locale, "action.cancel"))
+        await client.views_open(trigger_id=trigger_id, view=view)
+    if reply.message is None:
+        return
+    if respond is not None:
+        await respond(**ephemeral(reply.message))
+        return
+    text, blocks = message_blocks(reply.message)
+    await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -1,0 +1,1 @@
+"""The HTTP server: platform webhooks, health check, and later the dashboard."""

@@ -1,0 +1,90 @@
+"""`pedir serve`: one aiohttp application for every platform's webhook."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.app import Pedir
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.loop import DeliveryLoop
+from storage.engine import create_engine, is_sqlite, session_factory
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+SESSIONS = web.AppKey("sessions", object)
+PEDIR = web.AppKey("pedir", Pedir)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        async with request.app[SESSIONS]() as session:
+            await session.exec(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        return web.json_response({"ok": False, "database": exc.__class__.__name__}, status=503)
+    return web.json_response({"ok": True, "database": "ok"})
+
+
+def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list) -> None:
+    if not settings.slack_enabled:
+        log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
+        return
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    from adapters.slack.app import bolt_app, web_client
+    from adapters.slack.channel import SlackChannel
+
+    client = web_client(settings)
+    bolt = bolt_app(settings, pedir, client, loop.kick)
+    channels.append(SlackChannel(client))
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app.router.add_post("/slack/events", slack_events)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+
+        async def socket_mode(app_: web.Application):  # noqa: ANN202
+            await handler.connect_async()
+            log.info("Slack Socket Mode connected")
+            yield
+            await handler.close_async()
+
+        app.cleanup_ctx.append(socket_mode)
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    pedir = Pedir(sessions, settings, clock)
+    channels: list = []
+    loop = DeliveryLoop(Dispatcher(sessions, channels, clock))
+    app = web.Application()
+    app[SESSIONS] = sessions
+    app[PEDIR] = pedir
+    app.router.add_get("/healthz", healthz)
+    _slack(app, settings, pedir, loop, channels)
+
+    async def lifecycle(app_: web.Application):  # noqa: ANN202
+        if is_sqlite(settings.database_url):
+            await upgrade_async(settings.database_url)
+        if channels:
+            loop.start()
+        yield
+        await loop.stop()
+        await engine.dispose()
+
+    app.cleanup_ctx.insert(0, lifecycle)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    web.run_app(build_app(settings), port=settings.port, print=lambda line: log.warning(line))

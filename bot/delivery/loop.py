@@ -1,0 +1,43 @@
+"""Runs the dispatcher in a server process: at once after each interaction,
+and on a short poll for retries that come due."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.delivery.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryLoop:
+    def __init__(self, dispatcher: Dispatcher, poll_seconds: float = 2.0) -> None:
+        self.dispatcher = dispatcher
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def kick(self) -> None:
+        """Something was just written to the outbox: deliver it now."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="pedir-delivery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self.dispatcher.drain()
+            except Exception:  # noqa: BLE001  (the loop must outlive a bad round)
+                log.exception("delivery round failed")

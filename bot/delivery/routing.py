@@ -1,0 +1,115 @@
+"""Deciding how an outbox row is delivered: which channel, where, as what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import home
+from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.outbox import PERSON
+from bot.messages import Message
+from bot.people import service as people
+from storage.models import CardPlacement, Outbox, Team
+
+# A parent card still pending: its thread replies wait this long, then look again.
+THREAD_WAIT_SECONDS = 5.0
+
+
+@dataclass
+class Plan:
+    channel: Channel | None  # None only when there is nothing to send
+    address: str
+    message: Message
+    card_key: str | None = None
+    thread_id: str | None = None
+    placed_id: str | None = None  # the card's id on the platform: edit it
+    home: bool = False
+    outcome: str | None = None  # set when there is nothing to send: "skipped"
+
+
+async def plan_delivery(
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str
+) -> Plan | None:
+    """The delivery plan, or None when a newer version of the card makes this one moot."""
+    if await _superseded(session, row):
+        return None
+    payload = dict(row.payload)
+    thread_key = payload.pop("thread_key", None)
+    message = Message.model_validate(payload)
+    if message.surface == "home":
+        return await _home_plan(session, row, channels, now, default_locale)
+    channel, address = await _route(session, row, channels)
+    plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
+    if thread_key:
+        parent = await placement(session, thread_key, channel.platform, address)
+        if parent is None:
+            raise DeliveryRetry("parent card not delivered yet", THREAD_WAIT_SECONDS)
+        plan.thread_id = parent.external_id
+    if row.card_key:
+        placed = await placement(session, row.card_key, channel.platform, address)
+        plan.placed_id = placed.external_id if placed else None
+    return plan
+
+
+async def _superseded(session: AsyncSession, row: Outbox) -> bool:
+    """A newer version of the same card for the same recipient makes this one moot."""
+    if not row.card_key:
+        return False
+    newer = await session.exec(
+        select(Outbox.id).where(
+            Outbox.card_key == row.card_key,
+            Outbox.recipient_kind == row.recipient_kind,
+            Outbox.recipient_id == row.recipient_id,
+            Outbox.id > row.id,
+        )
+    )
+    return newer.first() is not None
+
+
+async def _home_plan(
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str
+) -> Plan:
+    """A home page is rendered at delivery time, so it is never stale."""
+    person = await people.get(session, row.recipient_id)
+    accounts = await people.accounts(session, person.id)
+    for channel in channels:
+        address = channel.address_person(person, accounts)
+        if address and hasattr(channel, "publish_home"):
+            message = await home.render(session, person, now, default_locale)
+            return Plan(channel=channel, address=address, message=message, card_key=row.card_key, home=True)
+    # No platform with a home page reaches this person: nothing to refresh.
+    return Plan(channel=None, address="", message=Message(text=""), outcome="skipped")
+
+
+async def _route(session: AsyncSession, row: Outbox, channels: list[Channel]) -> tuple[Channel, str]:
+    if row.recipient_kind == PERSON:
+        person = await people.get(session, row.recipient_id)
+        accounts = await people.accounts(session, person.id)
+        for channel in channels:
+            address = channel.address_person(person, accounts)
+            if address:
+                return channel, address
+        raise Unreachable(f"no connected platform reaches person {person.id}")
+    team = await session.get(Team, row.recipient_id)
+    if team is None:
+        raise DeliveryFailed(f"team {row.recipient_id} no longer exists")
+    for channel in channels:
+        address = channel.address_team(team)
+        if address:
+            return channel, address
+    raise Unreachable(f"team {team.slug} has no intake on a connected platform")
+
+
+async def placement(session: AsyncSession, card_key: str, platform: str, address: str) -> CardPlacement | None:
+    result = await session.exec(
+        select(CardPlacement).where(
+            CardPlacement.card_key == card_key,
+            CardPlacement.platform == platform,
+            CardPlacement.address == address,
+        )
+    )
+    return result.first()

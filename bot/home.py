@@ -1,0 +1,41 @@
+"""A person's home: their open requests and their teams' queues, on one page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import t
+from bot.messages import Action, Message
+from bot.requests import flows, messaging, service
+from bot.teams import service as teams
+from storage.models import Person
+
+# A home page lists this many requests per section; the rest are a command away.
+SECTION_LIMIT = 15
+
+
+async def render(session: AsyncSession, person: Person, now: datetime, default_locale: str) -> Message:
+    locale = person.locale or default_locale
+    ctx = flows.Ctx(session=session, now=now, default_locale=default_locale)
+    sections: list[str] = []
+    mine = await service.open_by_requester(session, person.id)
+    sections.append(f"*{t(locale, 'reply.mine.title', count=len(mine))}*")
+    sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in mine[:SECTION_LIMIT]]
+    if not mine:
+        sections.append(t(locale, "reply.mine.empty"))
+    for team in await teams.teams_of(session, person.id):
+        queue = await service.queue(session, team.id)
+        sections.append("")
+        sections.append(f"*{t(locale, 'reply.queue.title', team=team.name, count=len(queue))}*")
+        sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in queue[:SECTION_LIMIT]]
+        if not queue:
+            sections.append(t(locale, "reply.queue.empty", team=team.name))
+    return Message(
+        title="Pedir",
+        text="\n".join(sections),
+        actions=[Action(id="request.open_form", label=t(locale, "form.new.title"), style="primary")],
+        surface="home",
+    )
+

@@ -1,0 +1,378 @@
+"""Block Kit rendering: escaping, Slack's limits, modals and their submissions.
+
+Every rendered block and view is also parsed by slack_sdk's own models, whose
+validators encode Slack's documented limits, so a shape Slack would reject
+fails here rather than in a workspace.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from adapters.slack.blocks import (
+    DATE_PLACEHOLDER,
+    ephemeral,
+    escape,
+    form_values,
+    home_view,
+    message_blocks,
+    modal_errors,
+    modal_view,
+    parse_action_id,
+)
+from bot.messages import Action, Fact, Form, FormField, Message
+
+
+def assert_slack_valid(blocks: list[dict]) -> None:
+    for block in blocks:
+        assert Block.parse(block).to_dict() == block  # validates, and no unknown keys dropped
+
+
+def all_mrkdwn(blocks: list[dict]) -> list[str]:
+    texts = []
+    for block in blocks:
+        if block["type"] == "section":
+            texts += [block["text"]["text"]] if "text" in block else [f["text"] for f in block["fields"]]
+        elif block["type"] == "context":
+            texts += [element["text"] for element in block["elements"]]
+    return texts
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# --- escaping ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<!channel> urgente", "&lt;!channel&gt; urgente"),
+        ("<!here>", "&lt;!here&gt;"),
+        ("hola <@U1>", "hola &lt;@U1&gt;"),
+        ("<http://x|y>", "&lt;http://x|y&gt;"),
+        ("&lt;", "&amp;lt;"),  # an existing entity stays literal text
+        ("R&D > ventas", "R&amp;D &gt; ventas"),
+        ("*negrita* _cursiva_ `código` ñ 🙂", "*negrita* _cursiva_ `código` ñ 🙂"),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert escape(raw) == escaped
+
+
+@given(st.text())
+def test_escape_leaves_no_angle_brackets_and_is_reversible(text: str) -> None:
+    escaped = escape(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert unescape(escaped) == text
+
+
+def test_user_text_is_escaped_everywhere_in_a_message_but_not_in_plain_text() -> None:
+    hostile = "<!channel> <http://evil|banco>"
+    message = Message(
+        title=hostile,
+        text=hostile,
+        fields=[Fact(label=hostile, value=hostile)],
+        context=hostile,
+        actions=[Action(id="a", label="<b> & co")],
+    )
+    text, blocks = message_blocks(message)
+    assert_slack_valid(blocks)
+    for mrkdwn in [text, *all_mrkdwn(blocks)]:
+        assert "<" not in mrkdwn and "&lt;!channel&gt;" in mrkdwn
+    assert blocks[-1]["elements"][0]["text"]["text"] == "<b> & co"  # plain_text is not parsed
+
+
+# --- message blocks and limits ----------------------------------------------
+
+
+def test_small_message_shape() -> None:
+    message = Message(
+        title="PED-42 · Facturación",
+        text="Corregir la factura de ACME",
+        fields=[Fact(label="Prioridad", value="alta")],
+        context="Primera respuesta antes de las 12:00",
+        actions=[
+            Action(id="request.take", label="Tomar", value="42", style="primary"),
+            Action(id="request.reject", label="Rechazar", value="42", style="danger"),
+            Action(id="request.comment", label="Comentar", value="42"),
+        ],
+    )
+    text, blocks = message_blocks(message)
+    assert_slack_valid(blocks)
+    assert text == "PED-42 · Facturación\nCorregir la factura de ACME"
+    assert [b["type"] for b in blocks] == ["section", "section", "section", "context", "actions"]
+    assert blocks[0]["text"] == {"type": "mrkdwn", "text": "*PED-42 · Facturación*"}
+    assert blocks[2]["fields"] == [{"type": "mrkdwn", "text": "*Prioridad*\nalta"}]
+    take, reject, comment = blocks[4]["elements"]
+    assert take == {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Tomar", "emoji": True},
+        "action_id": "request.take:0",
+        "value": "42",
+        "style": "primary",
+    }
+    assert reject["style"] == "danger"
+    assert "style" not in comment
+
+
+def test_long_text_is_split_into_sections_of_at_most_3000() -> None:
+    paragraph = "palabra " * 500 + "\n"  # 4001 chars per paragraph
+    text = paragraph * 3
+    _, blocks = message_blocks(Message(text=text))
+    assert_slack_valid(blocks)
+    pieces = [b["text"]["text"] for b in blocks]
+    assert len(pieces) >= 5 and all(len(piece) <= 3000 for piece in pieces)
+    assert " ".join(" ".join(pieces).split()) == " ".join(text.split())  # nothing lost
+
+
+def test_hard_split_never_cuts_an_entity_in_half() -> None:
+    _, blocks = message_blocks(Message(text="&<>" * 4000))  # escapes to 39000 chars, no spaces
+    assert_slack_valid(blocks)
+    pieces = [b["text"]["text"] for b in blocks]
+    assert all(len(piece) <= 3000 for piece in pieces)
+    for piece in pieces:
+        assert piece.count("&") == piece.count(";")  # every entity whole
+    assert unescape("".join(pieces)) == "&<>" * 4000
+
+
+def test_more_than_ten_fields_spill_into_more_sections() -> None:
+    facts = [Fact(label=f"Campo {i}", value=str(i)) for i in range(23)]
+    _, blocks = message_blocks(Message(text="x", fields=facts))
+    assert_slack_valid(blocks)
+    assert [len(b["fields"]) for b in blocks if "fields" in b] == [10, 10, 3]
+
+
+def test_field_text_is_truncated_to_2000() -> None:
+    _, blocks = message_blocks(Message(text="x", fields=[Fact(label="Detalle", value="<" * 5000)]))
+    (field,) = blocks[1]["fields"]
+    assert len(field["text"]) <= 2000
+    assert field["text"].startswith("*Detalle*\n&lt;") and field["text"].endswith("&lt;…")
+
+
+def test_more_than_25_actions_spill_into_more_blocks_with_unique_ids() -> None:
+    actions = [Action(id="pulse.answer", label=str(i), value=str(i)) for i in range(60)]
+    _, blocks = message_blocks(Message(text="¿Cómo valoras el servicio?", actions=actions))
+    assert_slack_valid(blocks)
+    action_blocks = [b for b in blocks if b["type"] == "actions"]
+    assert [len(b["elements"]) for b in action_blocks] == [25, 25, 10]
+    ids = [e["action_id"] for b in action_blocks for e in b["elements"]]
+    assert len(set(ids)) == 60
+    assert {parse_action_id(action_id) for action_id in ids} == {"pulse.answer"}
+
+
+def test_button_label_is_truncated_to_75() -> None:
+    _, blocks = message_blocks(Message(text="x", actions=[Action(id="a", label="é" * 100)]))
+    assert_slack_valid(blocks)
+    label = blocks[-1]["elements"][0]["text"]["text"]
+    assert len(label) == 75 and label.endswith("…")
+
+
+def test_button_data_is_never_silently_cut() -> None:
+    with pytest.raises(ValueError, match="value"):
+        message_blocks(Message(text="x", actions=[Action(id="a", label="A", value="v" * 2001)]))
+    with pytest.raises(ValueError, match="':'"):
+        message_blocks(Message(text="x", actions=[Action(id="a:b", label="A")]))
+
+
+def test_empty_value_is_omitted() -> None:
+    _, blocks = message_blocks(Message(text="x", actions=[Action(id="menu.help", label="Ayuda")]))
+    assert "value" not in blocks[-1]["elements"][0]
+
+
+def test_huge_message_stays_under_50_blocks_and_keeps_its_buttons() -> None:
+    message = Message(
+        title="Informe",
+        text="bla " * 100_000,
+        fields=[Fact(label="a", value="b")],
+        actions=[Action(id="report.ack", label="Visto")],
+    )
+    text, blocks = message_blocks(message)
+    assert_slack_valid(blocks)
+    assert len(blocks) == 50
+    assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "section" and "fields" in blocks[-2]
+    assert blocks[-3] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "…"}]}
+    assert len(text) <= 3000 and text.endswith("…")
+
+
+def test_title_with_newlines_stays_on_one_bold_line() -> None:
+    _, blocks = message_blocks(Message(title="  PED-1\n<urgente> ", text=""))
+    assert blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": "*PED-1 &lt;urgente&gt;*"}}]
+
+
+@pytest.mark.parametrize(
+    ("action_id", "neutral"),
+    [("request.rate:3", "request.rate"), ("request.rate:0", "request.rate"), ("menu", "menu"), ("a.b:x", "a.b:x")],
+)
+def test_parse_action_id(action_id: str, neutral: str) -> None:
+    assert parse_action_id(action_id) == neutral
+
+
+def test_action_id_round_trip() -> None:
+    actions = [Action(id=f"request.{verb}", label=verb) for verb in ("take", "rate", "reopen", "rate")]
+    _, blocks = message_blocks(Message(text="x", actions=actions))
+    rendered = [e["action_id"] for e in blocks[-1]["elements"]]
+    assert rendered == ["request.take:0", "request.rate:1", "request.reopen:2", "request.rate:3"]
+    assert [parse_action_id(a) for a in rendered] == [a.id for a in actions]
+
+
+# --- modals -----------------------------------------------------------------
+
+
+def request_form(**overrides) -> Form:
+    fields = [
+        FormField(name="team", label="Equipo", kind="choice", required=True,
+                  choices=[("sistemas", "Sistemas"), ("facturacion", "Facturación")], initial="facturacion"),
+        FormField(name="summary", label="Resumen", kind="text", required=True, initial="Factura ACME"),
+        FormField(name="description", label="Descripción", kind="long_text", initial="Línea 1\nLínea 2"),
+        FormField(name="due", label="Para cuándo", kind="date", initial="viernes"),
+    ]
+    defaults = {"id": "request.new", "title": "Nueva petición", "submit_label": "Enviar", "fields": fields}
+    return Form(**defaults | overrides)
+
+
+def test_modal_for_every_field_kind_with_initial_values() -> None:
+    view = modal_view(request_form(), private_metadata='{"form":"request.new"}')
+    View(**view).to_dict()  # Slack's limits on the view and every block
+    assert_slack_valid(view["blocks"])
+    assert view["type"] == "modal" and view["callback_id"] == "pedir_form"
+    assert view["title"]["text"] == "Nueva petición"
+    assert view["submit"]["text"] == "Enviar" and view["close"]["text"] == "Cancelar"
+    assert view["private_metadata"] == '{"form":"request.new"}'
+    team, summary, description, due = view["blocks"]
+    for block, name in zip(view["blocks"], ["team", "summary", "description", "due"]):
+        assert block["type"] == "input" and block["block_id"] == block["element"]["action_id"] == name
+    assert (team["optional"], summary["optional"], description["optional"]) == (False, False, True)
+    assert team["element"]["type"] == "static_select"
+    assert team["element"]["options"][1] == {
+        "text": {"type": "plain_text", "text": "Facturación", "emoji": True},
+        "value": "facturacion",
+    }
+    assert team["element"]["initial_option"] == team["element"]["options"][1]
+    assert summary["element"] == {"type": "plain_text_input", "action_id": "summary", "initial_value": "Factura ACME"}
+    assert description["element"]["multiline"] is True and description["element"]["max_length"] == 3000
+    assert description["element"]["initial_value"] == "Línea 1\nLínea 2"
+    assert due["element"]["type"] == "plain_text_input"  # so "viernes" can be typed
+    assert due["element"]["placeholder"]["text"] == DATE_PLACEHOLDER
+    assert due["element"]["initial_value"] == "viernes"
+
+
+def test_modal_without_initial_values_has_none() -> None:
+    form = request_form()
+    for field in form.fields:
+        field.initial = None
+    form.fields[0].initial = "no-such-team"
+    blocks = modal_view(form, private_metadata="")["blocks"]
+    assert "initial_option" not in blocks[0]["element"]
+    assert all("initial_value" not in b["element"] for b in blocks[1:])
+
+
+def test_modal_labels_are_truncated_and_close_label_is_configurable() -> None:
+    form = request_form(title="Solicitud de corrección de factura", submit_label="Enviar la petición ahora")
+    form.fields[0].choices = [("x", "y" * 100)]
+    view = modal_view(form, private_metadata="", close_label="Cancel", callback_id="request_new")
+    View(**view).to_dict()
+    assert_slack_valid(view["blocks"])
+    assert view["title"]["text"] == "Solicitud de corrección…" and len(view["title"]["text"]) == 24
+    assert len(view["submit"]["text"]) <= 24
+    assert view["close"]["text"] == "Cancel" and view["callback_id"] == "request_new"
+    assert len(view["blocks"][0]["element"]["options"][0]["text"]["text"]) == 75
+
+
+def test_modal_rejects_what_slack_would_reject() -> None:
+    with pytest.raises(ValueError, match="private_metadata"):
+        modal_view(request_form(), private_metadata="x" * 3001)
+    modal_view(request_form(), private_metadata="x" * 3000)
+    too_many = request_form()
+    too_many.fields[0].choices = [(str(i), str(i)) for i in range(101)]
+    with pytest.raises(ValueError, match="choices"):
+        modal_view(too_many, private_metadata="")
+    long_value = request_form()
+    long_value.fields[0].choices = [("v" * 151, "V")]
+    with pytest.raises(ValueError, match="choice value"):
+        modal_view(long_value, private_metadata="")
+    duplicate = request_form()
+    duplicate.fields[1].name = "team"
+    with pytest.raises(ValueError, match="unique"):
+        modal_view(duplicate, private_metadata="")
+
+
+# --- submissions ------------------------------------------------------------
+
+# The relevant part of a view_submission payload, shaped as Slack documents it.
+VIEW_SUBMISSION = {
+    "type": "view_submission",
+    "team": {"id": "T0001", "domain": "acme"},
+    "user": {"id": "U0001", "username": "ana", "team_id": "T0001"},
+    "view": {
+        "id": "V0001",
+        "type": "modal",
+        "callback_id": "pedir_form",
+        "private_metadata": '{"form":"request.new"}',
+        "state": {
+            "values": {
+                "team": {
+                    "team": {
+                        "type": "static_select",
+                        "selected_option": {
+                            "text": {"type": "plain_text", "text": "Facturación", "emoji": True},
+                            "value": "facturacion",
+                        },
+                    }
+                },
+                "summary": {"summary": {"type": "plain_text_input", "value": "Factura ACME"}},
+                "description": {"description": {"type": "plain_text_input", "value": "Importe <mal> & IVA"}},
+                "due": {"due": {"type": "plain_text_input", "value": None}},
+                "priority": {"priority": {"type": "static_select", "selected_option": None}},
+                "deadline": {"deadline": {"type": "datepicker", "selected_date": "2025-05-09"}},
+                "start": {"start": {"type": "datepicker", "selected_date": None}},
+            }
+        },
+    },
+}
+
+
+def test_form_values_reads_every_input_type() -> None:
+    assert form_values(VIEW_SUBMISSION["view"]["state"]["values"]) == {
+        "team": "facturacion",
+        "summary": "Factura ACME",
+        "description": "Importe <mal> & IVA",  # raw, as typed: escaping is for output only
+        "due": "",
+        "priority": "",
+        "deadline": "2025-05-09",
+        "start": "",
+    }
+
+
+def test_modal_errors() -> None:
+    body = modal_errors({"team": "Elige un equipo", "due": "No entiendo «el finde»"})
+    assert body == {"response_action": "errors", "errors": {"team": "Elige un equipo", "due": "No entiendo «el finde»"}}
+
+
+# --- home tab and ephemeral -------------------------------------------------
+
+
+def test_home_view_reuses_message_blocks_and_allows_100() -> None:
+    message = Message(title="Tus peticiones", text="linea\n" * 60_000, actions=[Action(id="home.new", label="Nueva")])
+    view = home_view(message)
+    View(**view).to_dict()
+    assert_slack_valid(view["blocks"])
+    assert view["type"] == "home" and "submit" not in view
+    assert len(view["blocks"]) == 100 and view["blocks"][-1]["type"] == "actions"
+    small = Message(title="Hola", text="Nada pendiente")
+    assert home_view(small) == {"type": "home", "blocks": message_blocks(small)[1]}
+
+
+def test_home_view_of_an_empty_message_is_still_valid() -> None:
+    View(**home_view(Message(text=""))).to_dict()
+
+
+def test_ephemeral() -> None:
+    message = Message(text="No conozco @factura. ¿Quisiste decir @facturacion?")
+    text, blocks = message_blocks(message)
+    assert ephemeral(message) == {"response_type": "ephemeral", "text": text, "blocks": blocks}
