@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply pending migrations")
     db_sub.add_parser("current", help="show the schema revision")
 
+    sub.add_parser("serve", help="the HTTP server: Slack and Teams webhooks, health check")
+    sub.add_parser("worker", help="the scheduler: delivery, reminders")
+
     org = sub.add_parser("org", help="organisation directory")
     org_sub = org.add_subparsers(dest="org_command", required=True)
     org_import = org_sub.add_parser("import", help="create or update teams and people from a TOML file")
@@ -82,6 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "org":
         return asyncio.run(_org_import(args.file))
+    if args.command == "serve":
+        from adapters.web.server import serve
+
+        serve(settings)
+        return 0
+    if args.command == "worker":
+        from adapters.worker import run_worker
+
+        return asyncio.run(run_worker(settings))
     return 2
 
 

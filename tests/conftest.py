@@ -46,14 +46,12 @@ def backend(request) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-async def engine(backend, tmp_path):  # noqa: ANN001
-    """A fresh, empty schema on the chosen backend."""
+async def database_url(backend, tmp_path):  # noqa: ANN001
+    """The URL of a fresh, empty schema on the chosen backend, tables created."""
     if backend == "sqlite":
-        eng = create_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        async with eng.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
-        yield eng
-        await eng.dispose()
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        await _create_tables(url)
+        yield url
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
@@ -63,14 +61,27 @@ async def engine(backend, tmp_path):  # noqa: ANN001
     except Exception as exc:  # noqa: BLE001
         await admin.dispose()
         await postgres_unreachable(exc)
-    eng = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    async with eng.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
-    yield eng
-    await eng.dispose()
+    # psycopg passes `options` to the server: this schema comes first on the path.
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    await _create_tables(url)
+    yield url
     async with admin.begin() as conn:
         await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     await admin.dispose()
+
+
+async def _create_tables(url: str) -> None:
+    eng = create_engine(url)
+    async with eng.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+    await eng.dispose()
+
+
+@pytest.fixture
+async def engine(database_url):  # noqa: ANN001
+    eng = create_engine(database_url)
+    yield eng
+    await eng.dispose()
 
 
 @pytest.fixture

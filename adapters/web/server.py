@@ -29,9 +29,16 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "database": "ok"})
 
 
+def _platform_off(name: str):  # noqa: ANN202
+    async def off(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error": f"{name} is not configured on this server"}, status=503)
+    return off
+
+
 def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list) -> None:
     if not settings.slack_enabled:
         log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
+        app.router.add_post("/slack/events", _platform_off("Slack"))
         return
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
@@ -41,6 +48,7 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
     client = web_client(settings)
     bolt = bolt_app(settings, pedir, client, loop.kick)
     channels.append(SlackChannel(client))
+    log.warning("Slack is on: POST /slack/events")
 
     async def slack_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
@@ -66,7 +74,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
     sessions = session_factory(engine)
     pedir = Pedir(sessions, settings, clock)
     channels: list = []
-    loop = DeliveryLoop(Dispatcher(sessions, channels, clock))
+    loop = DeliveryLoop(Dispatcher(sessions, channels, clock, default_locale=settings.locale))
     app = web.Application()
     app[SESSIONS] = sessions
     app[PEDIR] = pedir
