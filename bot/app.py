@@ -53,7 +53,14 @@ class Pedir:
                 ctx = Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale)
                 if key is not None and not await _first_delivery(ctx, key):
                     return Reply(duplicate=True)
-                return await work(ctx, caller)
+                reply = await work(ctx, caller)
+                if reply.errors:
+                    # Nothing is saved, the delivery key included: the same form,
+                    # corrected, comes back with the same key and must be heard.
+                    raise _FormErrors(reply)
+                return reply
+        except _FormErrors as rejected:
+            return rejected.reply
         except UserError as exc:
             return Reply(message=Message(text=t(caller.locale, exc.key, **exc.values)), refused=True)
         except Exception:
@@ -130,6 +137,14 @@ class Pedir:
                 return await identity.known(session, platform, external_id, workspace)
             async with session.begin():
                 return await identity.link(session, platform, external_id, profile, self.clock.now(), workspace)
+
+
+class _FormErrors(Exception):
+    """Rolls back a form submission that came back with field errors."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("form errors")
+        self.reply = reply
 
 
 async def _first_delivery(ctx: Ctx, key: str) -> bool:

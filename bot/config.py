@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Madrid", validation_alias="PEDIR_TIMEZONE")
 
     port: int = Field(default=3000, validation_alias="PORT")
+    # The web process delivers the outbox itself too; turn off when `pedir worker`
+    # runs beside it, so deliveries use the worker's CPU, not the one answering Slack.
+    inline_delivery: bool = Field(default=True, validation_alias="PEDIR_INLINE_DELIVERY")
     # Secrets are SecretStr: printing the settings shows '**********'.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

@@ -20,16 +20,18 @@ async def render(session: AsyncSession, person: Person, now: datetime, default_l
     locale = person.locale or default_locale
     ctx = flows.Ctx(session=session, now=now, default_locale=default_locale)
     sections: list[str] = []
-    mine = await service.open_by_requester(session, person.id)
-    sections.append(f"*{t(locale, 'reply.mine.title', count=len(mine))}*")
-    sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in mine[:SECTION_LIMIT]]
+    mine = await service.open_by_requester(session, person.id, limit=SECTION_LIMIT)
+    total = await service.count_open_by_requester(session, person.id) if len(mine) == SECTION_LIMIT else len(mine)
+    sections.append(f"*{t(locale, 'reply.mine.title', count=total)}*")
+    sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in mine]
     if not mine:
         sections.append(t(locale, "reply.mine.empty"))
     for team in await teams.teams_of(session, person.id):
-        queue = await service.queue(session, team.id)
+        queue = await service.queue(session, team.id, limit=SECTION_LIMIT)
+        total = await service.count_queue(session, team.id) if len(queue) == SECTION_LIMIT else len(queue)
         sections.append("")
-        sections.append(f"*{t(locale, 'reply.queue.title', team=team.name, count=len(queue))}*")
-        sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in queue[:SECTION_LIMIT]]
+        sections.append(f"*{t(locale, 'reply.queue.title', team=team.name, count=total)}*")
+        sections += [messaging.summary_line(await flows.view_of(ctx, req), locale, now) for req in queue]
         if not queue:
             sections.append(t(locale, "reply.queue.empty", team=team.name))
     return Message(

@@ -59,7 +59,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+async def _run_here(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    return fn(*args, **kwargs)
+
+
 def _sqlite_connect(dbapi_connection, record) -> None:  # noqa: ANN001
+    # aiosqlite hands every call to a thread of its own and waits for the
+    # answer: a dozen hand-offs per statement, which cost far more than the
+    # statement (measured: a new request took 19 ms instead of 8). SQLite calls
+    # on a small local file take microseconds, so they run right here on the
+    # event loop instead. The pool holds one connection (see create_engine),
+    # so no two calls of this process ever wait on each other's lock; a write
+    # from another process (the worker) can still make one wait, for as long
+    # as that write takes.
+    aio_connection = getattr(dbapi_connection, "_connection", None)
+    if aio_connection is not None and hasattr(aio_connection, "_execute"):
+        aio_connection._execute = _run_here
     _sqlite_pragmas(dbapi_connection, record)
     # Let SQLAlchemy, not the driver, decide when a transaction begins.
     dbapi_connection.isolation_level = None
@@ -81,6 +96,16 @@ def install_sqlite_pragmas(sync_engine) -> None:  # noqa: ANN001
 
 def create_engine(raw_url: str, **kwargs) -> AsyncEngine:  # noqa: ANN003
     url = async_url(raw_url)
+    if url.get_backend_name() == "sqlite":
+        # SQLite has one writer at a time. One pooled connection per process
+        # makes transactions queue on the pool (asyncio waits, in order)
+        # instead of in SQLite's busy handler, which sleeps in growing steps
+        # while the lock may already be free. Other processes still meet the
+        # busy timeout.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        # The connection is opened on aiosqlite's thread and used on the loop's.
+        kwargs.setdefault("connect_args", {"check_same_thread": False})
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         install_sqlite_pragmas(engine.sync_engine)

@@ -183,13 +183,17 @@ class Draft(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """A message to deliver, written in the same transaction as its cause."""
 
-    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+        # "Is there a newer version of this card?" is a range seek on this.
+        Index("ix_outbox_card_key_id", "card_key", "id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     recipient_kind: str = Field(max_length=8)  # person | team
     recipient_id: int = Field(index=True)
     # Messages sharing a card key are one card: later ones edit it in place.
-    card_key: Optional[str] = Field(default=None, max_length=64, index=True)
+    card_key: Optional[str] = Field(default=None, max_length=64)
     payload: dict[str, Any] = json_column(dict)
     status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|unreachable
     attempts: int = Field(default=0)

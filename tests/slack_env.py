@@ -6,19 +6,25 @@ requests reach it signed, in Slack's own formats.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from alembic import command
+from sqlalchemy import or_
+from sqlmodel import select
 
-from adapters.web.server import build_app
+from adapters.web.server import SESSIONS, build_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.org.importer import import_org
 from storage.engine import create_engine, session_factory
+from storage.models import Outbox
 from storage.migrate import make_config
 from tests import slack_wire as wire
 from tests.slack_standin import FakeSlackAPI
@@ -36,6 +42,24 @@ PROFILES = {
     JAMES: ("James Whitaker", "james.whitaker@example.com", "en-GB"),
     PABLO: ("Pablo Jiménez", "pablo.jimenez@example.com", "es-ES"),
 }
+# Bolt runs each listener in a task with this coroutine name, after the ack.
+_LISTENER_TASK = "run_ack_function_asynchronously"
+# Outbox rows still to be delivered (pending includes those waiting for a retry).
+_UNDELIVERED = ("pending", "sending")
+_unique = itertools.count(1)
+
+
+async def wait_until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+def unique(prefix: str) -> str:
+    """A fresh id (trigger_id, action_ts, event_id…): Slack never reuses them."""
+    return f"{prefix}{next(_unique):06d}"
 
 
 @dataclass
@@ -51,21 +75,108 @@ class SlackEnv:
             self.http, self.url, secret, body, timestamp=timestamp, headers=headers)
         return status, text
 
-    async def command(self, user: str, text: str, *, command: str = "/pedir", trigger: str = "trig-1",
+    async def command(self, user: str, text: str, *, command: str = "/pedir", trigger: str | None = None,
                       hook: str = "cmd") -> tuple[int, str]:
-        body = wire.slash_command_body(command=command, text=text, user_id=user, trigger_id=trigger,
-                                       response_url=self.fake.response_url(hook))
+        """A slash command; each gets its own trigger_id unless one is given (a replay)."""
+        body = wire.slash_command_body(command=command, text=text, user_id=user,
+                                       trigger_id=trigger or unique("trig-"), response_url=self.fake.response_url(hook))
         return await self.post(body)
 
     async def click(self, user: str, action_id: str, value: str, *, hook: str = "click",
-                    trigger: str = "trig-click", action_ts: str = "1700000001.000001", **extra) -> tuple[int, str]:  # noqa: ANN003
+                    trigger: str = "trig-click", action_ts: str | None = None, **extra) -> tuple[int, str]:  # noqa: ANN003
+        """A button click; each click gets its own action_ts unless one is given (a replay)."""
         payload = wire.block_actions(user_id=user, action_id=action_id, value=value, trigger_id=trigger,
                                      response_url=self.fake.response_url(hook), **extra)
-        payload["actions"][0]["action_ts"] = action_ts
+        payload["actions"][0]["action_ts"] = action_ts or f"1700000001.{next(_unique):06d}"
         return await self.post(wire.interactivity_body(payload))
+
+    def button(self, channel: str, ts: str, neutral_id: str) -> dict[str, Any]:
+        """The button ``neutral_id`` ("request.claim") on the current version of a message."""
+        message = next(m for m in self.fake.messages_in(channel) if m["ts"] == ts)
+        for block in message.get("blocks", []):
+            for element in block.get("elements", []) if block["type"] == "actions" else []:
+                if element["action_id"].rpartition(":")[0] == neutral_id:
+                    return element
+        raise AssertionError(f"no {neutral_id} button on {channel}/{ts}")
+
+    async def press(self, user: str, channel: str, ts: str, neutral_id: str, **extra) -> tuple[int, str]:  # noqa: ANN003
+        """Clicks a button of a message the bot posted, as Slack sends that click."""
+        button = self.button(channel, ts, neutral_id)
+        extra.setdefault("trigger", unique("trig-"))
+        return await self.click(user, button["action_id"], button.get("value", ""), channel_id=channel,
+                                message_ts=ts, **extra)
 
     async def event(self, event: dict, event_id: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
         return await self.post(wire.event_body(event, event_id=event_id), headers=headers)
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        """A plain GET on the server (e.g. /healthz): (status, JSON body)."""
+        async with self.http.get(self.url.replace("/slack/events", path)) as resp:
+            return resp.status, await resp.json()
+
+    async def submit(self, user: str, view: dict[str, Any], values: dict[str, str | None]) -> tuple[int, str]:
+        """Submits a modal the bot opened (a views.open call's ``view``), fields filled
+        with ``values`` (field name -> text or option value), the rest as Slack leaves them."""
+        state: dict[str, Any] = {}
+        for block in view["blocks"]:
+            if block.get("type") != "input":
+                continue
+            element, name = block["element"], block["block_id"]
+            if element["type"] == "static_select":
+                chosen = values[name] if name in values else (element.get("initial_option") or {}).get("value")
+                entry = {"type": "static_select", "selected_option": {"value": chosen} if chosen else None}
+            else:
+                entry = {"type": element["type"], "value": values.get(name, element.get("initial_value"))}
+            state[name] = {element["action_id"]: entry}
+        payload = wire.view_submission(user_id=user, callback_id=view["callback_id"],
+                                       private_metadata=view["private_metadata"], state_values=state,
+                                       view_id=self.view_id(view), blocks=view["blocks"])
+        return await self.post(wire.interactivity_body(payload))
+
+    def view_id(self, view: dict[str, Any]) -> str:
+        """The id the fake gave a view when it was opened (the newest one that matches)."""
+        ids = [vid for vid, stored in self.fake._views.items()  # noqa: SLF001  (no public lookup)
+               if stored["private_metadata"] == view["private_metadata"] and stored["blocks"] == view["blocks"]]
+        return ids[-1]
+
+    async def modal(self, count: int = 1) -> dict[str, Any]:
+        """The view of the ``count``-th views.open call, once it happened."""
+        return (await self.fake.wait_for_calls("views.open", count))[count - 1].args["view"]
+
+    async def listeners_idle(self, timeout: float = 10.0) -> None:
+        """Waits until every Bolt listener started so far has finished its work."""
+        def idle() -> bool:
+            return not any(_LISTENER_TASK in task.get_coro().__qualname__
+                           for task in asyncio.all_tasks() if not task.done())
+        await wait_until(idle, timeout, "Bolt listeners to finish")
+
+    async def undelivered(self, homes: bool = True) -> int:
+        query = select(Outbox.id).where(Outbox.status.in_(_UNDELIVERED))  # type: ignore[attr-defined]
+        if not homes:
+            not_home = or_(Outbox.card_key.is_(None), ~Outbox.card_key.startswith("home:"))  # type: ignore[union-attr]
+            query = query.where(not_home)
+        async with self.sessions() as session:
+            return len((await session.exec(query)).all())
+
+    async def settled(self, timeout: float = 15.0, *, homes: bool = False) -> None:
+        """Listeners done and every outbox row delivered (retries included).
+
+        Home-tab refreshes are debounced (a couple of seconds): waited for only with ``homes``.
+        """
+        await self.listeners_idle(timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await self.undelivered(homes):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for the outbox to drain")
+            await asyncio.sleep(0.05)
+
+    def top_level(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted in a channel outside any thread (cards, mostly)."""
+        return [m for m in self.fake.messages_in(channel) if m.get("thread_ts") in (None, m["ts"])]
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies under one message, oldest first."""
+        return [m for m in self.fake.messages_in(channel) if m.get("thread_ts") == ts and m["ts"] != ts]
 
 
 async def start_env(fake: FakeSlackAPI, database_url: str) -> tuple[SlackEnv, TestServer]:
@@ -74,24 +185,78 @@ async def start_env(fake: FakeSlackAPI, database_url: str) -> tuple[SlackEnv, Te
     # The schema exists already (tests create it from the models): mark it current.
     command.stamp(make_config(database_url), "head")
     engine = create_engine(database_url)
-    sessions = session_factory(engine)
-    await import_org(sessions, DEMO_ORG, SystemClock().now())
+    await import_org(session_factory(engine), DEMO_ORG, SystemClock().now())
+    await engine.dispose()
     settings = Settings(
         DATABASE_URL=database_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.api_url,
     )
-    server = TestServer(build_app(settings), host="127.0.0.1")
+    app = build_app(settings)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
-    env = SlackEnv(fake=fake, url=str(server.make_url("/slack/events")), http=http, sessions=sessions)
-    env._engine = engine  # type: ignore[attr-defined]
+    # Tests read the database through the server's own engine: on SQLite a second
+    # engine in this process (and event loop) would contend with it for the lock.
+    env = SlackEnv(fake=fake, url=str(server.make_url("/slack/events")), http=http, sessions=app[SESSIONS])
     return env, server
+
+
+async def _run_env(fake: FakeSlackAPI, database_url: str):  # noqa: ANN202
+    env, server = await start_env(fake, database_url)
+    yield env
+    await env.http.close()
+    await server.close()
 
 
 @pytest.fixture
 async def slack(fake_slack, database_url):  # noqa: ANN001
-    env, server = await start_env(fake_slack, database_url)
-    yield env
-    await env.http.close()
-    await server.close()
-    await env._engine.dispose()  # type: ignore[attr-defined]
+    async for env in _run_env(fake_slack, database_url):
+        yield env
+
+
+# Web API calls give up after this long in `slack_short_timeout` (10 s in production),
+# so a test can stall a call past the client's patience without waiting long.
+SHORT_WEB_API_TIMEOUT = 1
+
+
+@pytest.fixture
+async def slack_short_timeout(fake_slack, database_url, monkeypatch):  # noqa: ANN001
+    """`slack`, with a Web API client that times out after SHORT_WEB_API_TIMEOUT seconds."""
+    monkeypatch.setattr("adapters.slack.app.WEB_API_TIMEOUT_SECONDS", SHORT_WEB_API_TIMEOUT)
+    async for env in _run_env(fake_slack, database_url):
+        yield env
+
+
+# ------------------------------------------------------- a request's life, via Slack
+
+DM_ANA = FakeSlackAPI.dm_channel(ANA)  # the app's DM with Ana, where her cards go
+
+
+@dataclass
+class Cards:
+    """Where one request's two cards were posted (Slack ts)."""
+
+    team: str  # in the team's intake channel
+    requester: str  # in the requester's DM
+
+
+async def new_request(env: SlackEnv, text: str = "@facturacion corregir la factura de #ACME",
+                      user: str = ANA) -> Cards:
+    """A request made with /pedir, its cards delivered."""
+    status, _ = await env.command(user, text, trigger=unique("trig-new-"), hook=unique("new-"))
+    assert status == 200
+    await env.settled()
+    team, dm = env.top_level(FACTURACION)[-1], env.top_level(FakeSlackAPI.dm_channel(user))[-1]
+    return Cards(team=team["ts"], requester=dm["ts"])
+
+
+async def through_modal(env: SlackEnv, user: str, channel: str, ts: str, neutral_id: str,
+                        values: dict[str, str]) -> str:
+    """Presses a card button that opens a form, submits it, waits; the submission's ack body."""
+    opened = len(env.fake.calls_to("views.open"))
+    status, _ = await env.press(user, channel, ts, neutral_id)
+    assert status == 200
+    status, ack = await env.submit(user, await env.modal(opened + 1), values)
+    assert status == 200
+    await env.settled()
+    return ack

@@ -7,9 +7,10 @@ in the ack itself; the domain answers those in milliseconds.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -23,9 +24,29 @@ from bot.i18n import t
 from bot.messages import Action, Message, Reply
 
 COMMANDS = ("/pedir", "/equipos", "/equipo")
+# What the listeners below subscribe to; manifest.json must declare the same.
+BOT_EVENTS = ("app_home_opened", "message.channels", "message.im", "reaction_added")
+# Each scope, for the calls that need it; manifest.json asks for these and no others.
+BOT_SCOPES = {
+    "commands": "slash commands and the message shortcut",
+    "chat:write": "cards, notices, ephemeral answers (chat.postMessage, chat.update, chat.postEphemeral)",
+    "im:write": "opening a DM with a requester (conversations.open)",
+    "im:history": "replies in a DM card's thread (message.im)",
+    "channels:history": "replies in a team card's thread, and the text of a :ticket: message",
+    "reactions:read": "the :ticket: reaction (reaction_added)",
+    "users:read": "a user's name, locale and time zone (users.info)",
+    "users:read.email": "a user's email, so one person is one person on Slack and Teams",
+}
 CONVERT_SHORTCUT = "convert_to_request"
 CONVERT_ACTION = "slack.convert"
 TICKET_REACTIONS = {"ticket", "admission_tickets"}
+# Message subtypes a person writes: none, "also send to channel", a file with a caption.
+PERSON_MESSAGE_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+# Work after the ack runs at most this many at a time. More would only make
+# every one of them slower, and crowd out the acks Slack is waiting for.
+CONCURRENT_WORK = 4
 
 
 @dataclass
@@ -35,6 +56,7 @@ class Slack:
     pedir: Pedir
     directory: SlackDirectory
     kick_delivery: Callable[[], None]
+    work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENT_WORK))
 
     async def who(self, user: dict[str, Any] | str, name: str = ""):  # noqa: ANN201
         user_id = user if isinstance(user, str) else user["id"]
@@ -44,28 +66,30 @@ class Slack:
 
 
 def register(app: AsyncApp, slack: Slack) -> None:
-    @app.command(re.compile(r"^/(pedir|equipos|equipo)$"))
+    @app.command(re.compile("^(" + "|".join(map(re.escape, COMMANDS)) + ")$"))
     async def on_command(ack, command, respond, client) -> None:  # noqa: ANN001
         await ack()
-        person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
-        reply = await slack.pedir.command(
-            person, command["command"], command.get("text", ""), key=f"slack:command:{command['trigger_id']}"
-        )
-        await replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
-                           respond=respond, trigger_id=command.get("trigger_id"))
+        async with slack.work:
+            person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
+            reply = await slack.pedir.command(
+                person, command["command"], command.get("text", ""), key=f"slack:command:{command['trigger_id']}"
+            )
+            await replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
+                               respond=respond, trigger_id=command.get("trigger_id"))
         slack.kick_delivery()
 
     @app.action(re.compile(r"^(request|route)\..+"))
     async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
         await ack()
-        person, locale = await slack.who(body["user"])
-        reply = await slack.pedir.action(
-            person, parse_action_id(action["action_id"]), action.get("value", ""),
-            key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
-        )
-        in_message = body.get("response_url") is not None
-        await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale,
-                           respond=respond if in_message else None, trigger_id=body.get("trigger_id"))
+        async with slack.work:
+            person, locale = await slack.who(body["user"])
+            reply = await slack.pedir.action(
+                person, parse_action_id(action["action_id"]), action.get("value", ""),
+                key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
+            )
+            in_message = body.get("response_url") is not None
+            await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale,
+                               respond=respond if in_message else None, trigger_id=body.get("trigger_id"))
         slack.kick_delivery()
 
     @app.view(replies.FORM_CALLBACK)
@@ -88,7 +112,8 @@ def register(app: AsyncApp, slack: Slack) -> None:
         await open_prefilled(client, shortcut["user"], channel, message["ts"], message.get("text", ""),
                              shortcut["trigger_id"])
 
-    @app.action(CONVERT_ACTION)
+    # Rendered buttons carry an ':index' suffix (blocks.parse_action_id): match it.
+    @app.action(re.compile("^" + re.escape(CONVERT_ACTION) + r"(:\d+)?$"))
     async def on_convert_button(ack, body, action, client, respond) -> None:  # noqa: ANN001
         await ack()
         channel, ts = action["value"].split("|", 1)
@@ -128,8 +153,9 @@ def register(app: AsyncApp, slack: Slack) -> None:
 
     @app.event("message")
     async def on_message(event, body, client) -> None:  # noqa: ANN001
-        # Edits, deletions, joins and bots (our own cards included) are not comments.
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        # Edits, deletions, joins and bots (our own cards included) are not comments;
+        # a reply also sent to the channel, or with a file attached, still is one.
+        if event.get("subtype") not in PERSON_MESSAGE_SUBTYPES or event.get("bot_id") or not event.get("user"):
             return
         key = f"slack:event:{body.get('event_id')}"
         thread_ts = event.get("thread_ts")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
+import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 
@@ -50,6 +52,15 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
     channels.append(SlackChannel(client))
     log.warning("Slack is on: POST /slack/events")
 
+    async def shared_http(app_: web.Application):  # noqa: ANN202
+        # Without a session of its own, slack_sdk opens a new connection per call.
+        # slack_sdk applies its timeout only to sessions it opens: this one needs it too.
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+        yield
+        await client.session.close()
+
+    app.cleanup_ctx.append(shared_http)
+
     async def slack_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
@@ -84,7 +95,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
     async def lifecycle(app_: web.Application):  # noqa: ANN202
         if is_sqlite(settings.database_url):
             await upgrade_async(settings.database_url)
-        if channels:
+        if channels and settings.inline_delivery:
             loop.start()
         yield
         await loop.stop()
@@ -95,4 +106,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
 
 
 def serve(settings: Settings) -> None:
-    web.run_app(build_app(settings), port=settings.port, print=lambda line: log.warning(line))
+    app = build_app(settings)
+    # Everything loaded so far (the libraries, the app) lives as long as the
+    # process: keep it out of the cyclic collector's full passes, which would
+    # otherwise walk it all and stall the event loop every few seconds.
+    gc.freeze()
+    web.run_app(app, port=settings.port, print=lambda line: log.warning(line))

@@ -17,15 +17,15 @@ import random
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
-from bot.delivery.routing import Plan, placement, plan_delivery
+from bot.delivery.routing import Plan, plan_delivery
 from storage.models import CardPlacement, Outbox
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ class DispatchReport:
 
     @property
     def handled(self) -> int:
-        return sum(getattr(self, f.name) for f in fields(self))
+        """Messages dealt with this round, whatever the outcome (home pages apart)."""
+        return sum(getattr(self, f.name) for f in fields(self) if f.name != "homes")
 
     def add(self, other: "DispatchReport") -> None:
         for f in fields(self):
@@ -97,24 +98,13 @@ class Dispatcher:
         for _ in range(max_rounds):
             report = await self.run_once()
             total.add(report)
-            if not report.handled:
+            if not (report.handled or report.homes):
                 break
         return total
 
     async def _claim(self) -> list[tuple[int, datetime]]:
         now = self.clock.now()
         lease = now + self.lease
-        other = aliased(Outbox)
-        # A card whose previous version is still being sent waits for it:
-        # otherwise two workers could both post the card instead of one editing.
-        card_in_flight = exists().where(
-            other.card_key == Outbox.card_key,
-            other.recipient_kind == Outbox.recipient_kind,
-            other.recipient_id == Outbox.recipient_id,
-            other.status == "sending",
-            other.lease_until >= now,
-            other.id != Outbox.id,
-        )
         async with self.sessions() as session:
             stmt = (
                 select(Outbox)
@@ -122,8 +112,7 @@ class Dispatcher:
                     or_(
                         and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
                         and_(Outbox.status == "sending", Outbox.lease_until < now),
-                    ),
-                    or_(Outbox.card_key.is_(None), ~card_in_flight),  # type: ignore[union-attr]
+                    )
                 )
                 .order_by(Outbox.id)
                 .limit(self.batch)
@@ -131,6 +120,14 @@ class Dispatcher:
             if (await session.connection()).dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = list((await session.exec(stmt)).all())
+            # A card whose previous version is still being sent waits for it:
+            # otherwise two workers could both post the card instead of one editing.
+            in_flight = set((await session.exec(
+                select(Outbox.card_key, Outbox.recipient_kind, Outbox.recipient_id).where(
+                    Outbox.status == "sending", Outbox.lease_until >= now, Outbox.card_key.is_not(None)  # type: ignore[union-attr]
+                )
+            )).all())
+            rows = [row for row in rows if (row.card_key, row.recipient_kind, row.recipient_id) not in in_flight]
             for row in rows:
                 row.status = "sending"
                 row.lease_until = lease
@@ -204,16 +201,18 @@ class Dispatcher:
         return await plan.channel.send(plan.address, plan.message, plan.thread_id)
 
     async def _place(self, session: AsyncSession, plan: Plan, sent_id: str) -> None:
+        """Records where the card now lives: one upsert, whoever placed it first."""
         assert plan.channel is not None and plan.card_key is not None
-        placed = await placement(session, plan.card_key, plan.channel.platform, plan.address)
-        if placed is None:
-            placed = CardPlacement(card_key=plan.card_key, platform=plan.channel.platform, address=plan.address)
-        placed.external_id, placed.updated_at = sent_id, self.clock.now()
-        try:
-            async with session.begin_nested():
-                session.add(placed)
-        except IntegrityError:
-            log.warning("outbox: card %s was placed twice on %s", plan.card_key, plan.channel.platform)
+        dialect = (await session.connection()).dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(CardPlacement).values(
+            card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
+            external_id=sent_id, updated_at=self.clock.now(),
+        )
+        await session.exec(statement.on_conflict_do_update(  # type: ignore[call-overload]
+            index_elements=["card_key", "platform", "address"],
+            set_={"external_id": statement.excluded.external_id, "updated_at": statement.excluded.updated_at},
+        ))
 
     def _settle(self, row: Outbox, exc: Exception, report: DispatchReport) -> None:
         """Sorts a failure: retry later, or record why it cannot be delivered."""

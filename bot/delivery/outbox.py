@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,6 +11,7 @@ from storage.models import Outbox
 
 PERSON = "person"
 TEAM = "team"
+HOME_DEBOUNCE = timedelta(seconds=2)
 
 
 def enqueue(
@@ -22,6 +23,7 @@ def enqueue(
     now: datetime,
     card_key: str | None = None,
     thread_key: str | None = None,
+    delay: timedelta = timedelta(),
 ) -> Outbox:
     """Adds the message to the session; it commits with the state change that caused it.
 
@@ -37,7 +39,7 @@ def enqueue(
         card_key=card_key,
         payload=payload,
         status="pending",
-        next_attempt_at=now,
+        next_attempt_at=now + delay,
         created_at=now,
     )
     session.add(row)
@@ -46,7 +48,8 @@ def enqueue(
 
 def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) -> None:
     """Queues a home-page refresh per person. The page is rendered when delivered,
-    and a newer refresh supersedes one still waiting, so bursts cost one render."""
+    and a newer refresh supersedes one still waiting, so a burst of changes
+    within HOME_DEBOUNCE costs one render."""
     for person_id in sorted(person_ids):
         enqueue(session, recipient_kind=PERSON, recipient_id=person_id, now=now,
-                message=Message(text="", surface="home"), card_key=f"home:{person_id}")
+                message=Message(text="", surface="home"), card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)

@@ -161,12 +161,13 @@ CATALOG: dict[str, dict[str, str]] = {
     "form.new.title": {"es": "Nuevo pedido", "en": "New request"},
     "form.new.submit": {"es": "Crear pedido", "en": "Create request"},
     "form.assign.title": {"es": "Asignar {ref}", "en": "Assign {ref}"},
-    "form.ask_info.title": {"es": "Pedir información · {ref}", "en": "Ask for information · {ref}"},
+    # Modal titles: Slack cuts them at 24 characters, so keep room for the ref.
+    "form.ask_info.title": {"es": "Pedir info · {ref}", "en": "Ask for info · {ref}"},
     "form.resolve.title": {"es": "Resolver {ref}", "en": "Resolve {ref}"},
     "form.reject.title": {"es": "Rechazar {ref}", "en": "Reject {ref}"},
     "form.reassign.title": {"es": "Reasignar {ref}", "en": "Reassign {ref}"},
     "form.comment.title": {"es": "Comentar {ref}", "en": "Comment on {ref}"},
-    "form.rate_comment.title": {"es": "Tu comentario sobre {ref}", "en": "Your comment on {ref}"},
+    "form.rate_comment.title": {"es": "Tu opinión · {ref}", "en": "Your comment on {ref}"},
     # Bad input and refusals
     "input.empty.description": {
         "es": "Falta la descripción. Escribe qué necesitas, por ejemplo: /pedir @facturacion corregir la factura de #ACME",

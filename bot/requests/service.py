@@ -21,23 +21,36 @@ async def get(session: AsyncSession, request_id: int) -> Request:
     return request
 
 
-async def open_by_requester(session: AsyncSession, person_id: int) -> list[Request]:
-    result = await session.exec(
-        select(Request)
-        .where(Request.requester_id == person_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
-        .order_by(Request.id)
-    )
+def _open_by_requester(person_id: int):  # noqa: ANN202
+    return (Request.requester_id == person_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
+
+
+def _open_in_queue(team_id: int):  # noqa: ANN202
+    return (Request.team_id == team_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
+
+
+async def open_by_requester(session: AsyncSession, person_id: int, limit: int | None = None) -> list[Request]:
+    result = await session.exec(select(Request).where(*_open_by_requester(person_id)).order_by(Request.id).limit(limit))
     return list(result.all())
 
 
-async def queue(session: AsyncSession, team_id: int) -> list[Request]:
+async def queue(session: AsyncSession, team_id: int, limit: int | None = None) -> list[Request]:
     """A team's open requests, the most urgent due first (paused ones last)."""
     result = await session.exec(
         select(Request)
-        .where(Request.team_id == team_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
+        .where(*_open_in_queue(team_id))
         .order_by(Request.resolution_due_at.is_(None), Request.resolution_due_at, Request.id)  # type: ignore[union-attr]
+        .limit(limit)
     )
     return list(result.all())
+
+
+async def count_open_by_requester(session: AsyncSession, person_id: int) -> int:
+    return (await session.exec(select(func.count()).select_from(Request).where(*_open_by_requester(person_id)))).one()
+
+
+async def count_queue(session: AsyncSession, team_id: int) -> int:
+    return (await session.exec(select(func.count()).select_from(Request).where(*_open_in_queue(team_id)))).one()
 
 
 async def timeline(session: AsyncSession, request_id: int) -> list[RequestEvent]:

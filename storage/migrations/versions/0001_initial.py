@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:20:44.493292
+Create Date: 2026-11-22 16:57:12.783547
 
 """
 from typing import Sequence, Union
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
+        batch_op.create_index('ix_outbox_card_key_id', ['card_key', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_recipient_id'), ['recipient_id'], unique=False)
         batch_op.create_index('ix_outbox_status_next_attempt', ['status', 'next_attempt_at'], unique=False)
 
@@ -260,7 +260,7 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_status_next_attempt')
         batch_op.drop_index(batch_op.f('ix_outbox_recipient_id'))
-        batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
+        batch_op.drop_index('ix_outbox_card_key_id')
 
     op.drop_table('outbox')
     with op.batch_alter_table('card_placement', schema=None) as batch_op:
