@@ -11,8 +11,14 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from sqlmodel import select
+
+from bot.app import Pedir
 from bot.clock import FixedClock
+from bot.config import Settings
 from storage.engine import create_engine, session_factory
+from storage.models import Person
+from tests.support import load_demo
 
 POSTGRES_URL = os.environ.get(
     "PEDIR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -93,3 +99,17 @@ def sessions(engine):  # noqa: ANN001
 def clock() -> FixedClock:
     # A Wednesday morning in Madrid (UTC+1 in winter).
     return FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+async def app(sessions, clock) -> Pedir:  # noqa: ANN001
+    await load_demo(sessions, clock)
+    return Pedir(sessions, Settings(), clock)
+
+
+@pytest.fixture
+async def folk(app, sessions) -> dict[str, Person]:  # noqa: ANN001
+    """The demo people by the local part of their email: folk["ana.garcia"]."""
+    async with sessions() as session:
+        people = (await session.exec(select(Person))).all()
+    return {p.email.split("@")[0]: p for p in people}

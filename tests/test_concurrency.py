@@ -28,12 +28,6 @@ SARA = "sara.ruiz@example.com"
 ROUNDS = 10
 
 
-@pytest.fixture
-async def app(sessions, clock):  # noqa: ANN001
-    await load_demo(sessions, clock)
-    return Pedir(sessions, Settings(), clock)
-
-
 async def create(app: Pedir, description: str) -> int:
     reply = await app.command(await person(app.sessions, ANA), "/pedir", f"@facturacion {description}")
     assert reply.message is not None and reply.message.text.startswith("Creado PED-"), reply

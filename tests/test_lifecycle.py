@@ -33,20 +33,6 @@ def madrid(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-async def app(sessions, clock) -> Pedir:  # noqa: ANN001
-    await load_demo(sessions, clock)
-    return Pedir(sessions, Settings(), clock)
-
-
-@pytest.fixture
-async def folk(app, sessions) -> dict[str, Person]:  # noqa: ANN001
-    """The demo people by the local part of their email: folk["ana.garcia"]."""
-    async with sessions() as session:
-        people = (await session.exec(select(Person))).all()
-    return {p.email.split("@")[0]: p for p in people}
-
-
-@pytest.fixture
 def channel() -> RecordingChannel:
     return RecordingChannel()
 

@@ -36,12 +36,6 @@ ANA_DM = f"person:{ANA}"
 
 
 @pytest.fixture
-async def app(sessions, clock):  # noqa: ANN001
-    await load_demo(sessions, clock)
-    return Pedir(sessions, Settings(), clock)
-
-
-@pytest.fixture
 async def reopen(engine):  # noqa: ANN001
     """Opens a second engine on the very same database, as a restarted process would.
 

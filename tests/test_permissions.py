@@ -32,20 +32,6 @@ UNKNOWN = "No existe el pedido PED-99. Revisa el número o usa /pedir mis."
 
 
 @pytest.fixture
-async def app(sessions, clock) -> Pedir:  # noqa: ANN001
-    await load_demo(sessions, clock)
-    return Pedir(sessions, Settings(), clock)
-
-
-@pytest.fixture
-async def folk(app, sessions) -> dict[str, Person]:  # noqa: ANN001
-    """The demo people by the local part of their email: folk["ana.garcia"]."""
-    async with sessions() as session:
-        people = (await session.exec(select(Person))).all()
-    return {p.email.split("@")[0]: p for p in people}
-
-
-@pytest.fixture
 async def ped1(app, folk) -> None:  # noqa: ANN001
     reply = await app.command(folk[ANA], "/pedir", "@facturacion corregir la factura de #ACME !alta")
     assert reply.message.text.startswith("Creado PED-1")

@@ -59,6 +59,18 @@ async def test_an_event_redelivered_by_slack_makes_one_comment(slack):  # noqa: 
     assert slack.fake.calls_to("chat.postEphemeral") == []  # the copies are not answered either
 
 
+async def test_a_redelivered_ticket_reaction_prompts_once(slack):  # noqa: F811
+    slack.fake.add_message("C04GENERAL", "1700000400.000100", "No me llega el certificado", MARTA)
+    event = {"type": "reaction_added", "user": ANA, "reaction": "ticket", "item_user": MARTA,
+             "item": {"type": "message", "channel": "C04GENERAL", "ts": "1700000400.000100"}}
+    body = wire.event_body(event, event_id="Ev0RETRY0002")
+    for headers in (None, wire.retry_headers(1), wire.retry_headers(2)):
+        status, _ = await slack.post(body, headers=headers)
+        assert status == 200
+    await slack.listeners_idle()
+    assert len(slack.fake.calls_to("chat.postEphemeral")) == 1
+
+
 async def test_a_replayed_slash_command_creates_one_request(slack):  # noqa: F811
     for _ in range(2):
         status, _ = await slack.command(ANA, "@facturacion corregir la factura de #ACME", trigger="trig-same")
@@ -178,7 +190,8 @@ async def test_a_thread_reply_with_channel_mention_is_relayed_without_pinging(sl
     await slack.event(comment_event(HOSTILE, cards.requester), event_id=unique("Ev"))
     await slack.settled()
     [relayed] = slack.thread(FACTURACION, cards.team)
-    assert HOSTILE_ESCAPED in str(relayed["blocks"])
+    # Slack's markup arrives as markup; Pedir relays what it means, as plain text.
+    assert "@channel @U123 banco (http://evil) &amp; co" in str(relayed["blocks"])
     assert not any(markup in json.dumps(relayed, ensure_ascii=False) for markup in RAW_MARKUP)
 
 

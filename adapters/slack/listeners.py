@@ -19,6 +19,7 @@ from adapters.slack import replies
 from adapters.slack.blocks import form_values, home_view, modal_errors, parse_action_id
 from adapters.slack.channel import PLATFORM, external_id
 from adapters.slack.identity import SlackDirectory
+from adapters.slack.text import plain
 from bot.app import Pedir
 from bot.i18n import t
 from bot.messages import Action, Message, Reply
@@ -72,7 +73,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
         async with slack.work:
             person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
             reply = await slack.pedir.command(
-                person, command["command"], command.get("text", ""), key=f"slack:command:{command['trigger_id']}"
+                person, command["command"], plain(command.get("text", "")), key=f"slack:command:{command['trigger_id']}"
             )
             await replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
                                respond=respond, trigger_id=command.get("trigger_id"))
@@ -124,7 +125,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
     async def open_prefilled(client, user, channel: str, ts: str, text: str, trigger_id: str) -> None:  # noqa: ANN001
         person, locale = await slack.who(user)
         link = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink", "")
-        description = f"{text}\n\n{link}".strip()
+        description = f"{plain(text)}\n\n{link}".strip()
         reply = await slack.pedir.new_request_form(person, {"description": description[:3000]})
         await replies.show(reply, client=client, user_id=person_id(user), locale=locale, trigger_id=trigger_id)
 
@@ -162,10 +163,10 @@ def register(app: AsyncApp, slack: Slack) -> None:
         person, locale = await slack.who(event["user"])
         if thread_ts and thread_ts != event.get("ts"):
             reply = await slack.pedir.thread_reply(
-                person, PLATFORM, external_id(event["channel"], thread_ts), event.get("text", ""), key=key
+                person, PLATFORM, external_id(event["channel"], thread_ts), plain(event.get("text", "")), key=key
             )
         elif event.get("channel_type") == "im":
-            reply = await slack.pedir.line(person, event.get("text", ""), key=key)
+            reply = await slack.pedir.line(person, plain(event.get("text", "")), key=key)
         else:
             return
         if reply is None or reply.duplicate:

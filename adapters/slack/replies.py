@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import ephemeral, message_blocks, modal_view
 from bot.i18n import t
-from bot.messages import Form, Reply
+from bot.messages import Action, Form, Message, Reply
 
 FORM_CALLBACK = "pedir_form"
 Respond = Callable[..., Awaitable[Any]]
@@ -37,6 +37,10 @@ async def show(
         view = modal_view(reply.form, private_metadata=form_metadata(reply.form),
                           callback_id=FORM_CALLBACK, close_label=t(locale, "action.cancel"))
         await client.views_open(trigger_id=trigger_id, view=view)
+    elif reply.form is not None and reply.form.id == "request.new":
+        # A DM line carries no trigger_id, and a modal needs one: a click does.
+        reply = Reply(message=Message(text=t(locale, "reply.open_form"), actions=[
+            Action(id="request.open_form", label=reply.form.title, style="primary")]))
     if reply.message is None:
         return
     if respond is not None:

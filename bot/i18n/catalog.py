@@ -133,6 +133,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{share} of 1 request resolved on time",
     },
     "reply.team.record_none": {"es": "Aún no hay pedidos cerrados.", "en": "No closed requests yet."},
+    "reply.open_form": {"es": "Rellena el formulario del pedido:", "en": "Fill in the request form:"},
     "reply.choose_team": {"es": "¿A qué equipo se lo pides?", "en": "Which team is it for?"},
     "reply.did_you_mean": {
         "es": "No encuentro el equipo «{team}». ¿Quisiste decir {choices}?",

@@ -255,45 +255,41 @@ async def comment(ctx: Ctx, actor: Person, request_id: int, text: str) -> Reques
     return request
 
 
-async def resolve(ctx: Ctx, actor: Person, request_id: int, note: str | None) -> Request:
-    note = (note or "").strip() or None
-    if note:
-        check_text(note, field="note")
+async def _close(ctx: Ctx, actor: Person, request_id: int, status: str, text: str | None) -> RequestView:
+    """Resolved or rejected: the clocks stop and the card closes."""
     request = await _member_request(ctx, actor, request_id)
-    request.status = RESOLVED
+    request.status = status
     request.owner_id = request.owner_id or actor.id
     request.resolved_at = ctx.now
     clocks.record_first_response(request, ctx.now)
     clocks.stop(request, ctx.now)
     _touch(ctx, request)
-    _event(ctx, request, actor, "resolved", note)
+    _event(ctx, request, actor, status, text)
     view = await view_of(ctx, request)
     await publish(ctx, view)
+    return view
+
+
+async def resolve(ctx: Ctx, actor: Person, request_id: int, note: str | None) -> Request:
+    note = check_text(note, field="note") if note and note.strip() else None
+    view = await _close(ctx, actor, request_id, RESOLVED, note)
     if note:
         tell_requester(ctx, view, "notice.resolved_note", who=actor.name, note=note)
     else:
         tell_requester(ctx, view, "notice.resolved", who=actor.name)
-    if await service.rating(ctx.session, request.id) is None:
+    if await service.rating(ctx.session, request_id) is None:
         enqueue(
             ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
-            message=messaging.rating_prompt(view), thread_key=messaging.requester_card_key(request.id),
+            message=messaging.rating_prompt(view), thread_key=messaging.requester_card_key(request_id),
         )
-    return request
+    return view.request
 
 
 async def reject(ctx: Ctx, actor: Person, request_id: int, reason: str) -> Request:
     reason = check_text(reason, field="reason")
-    request = await _member_request(ctx, actor, request_id)
-    request.status = REJECTED
-    request.resolved_at = ctx.now
-    clocks.record_first_response(request, ctx.now)
-    clocks.stop(request, ctx.now)
-    _touch(ctx, request)
-    _event(ctx, request, actor, "rejected", reason)
-    view = await view_of(ctx, request)
-    await publish(ctx, view)
+    view = await _close(ctx, actor, request_id, REJECTED, reason)
     tell_requester(ctx, view, "notice.rejected", who=actor.name, reason=reason)
-    return request
+    return view.request
 
 
 async def reassign(ctx: Ctx, actor: Person, request_id: int, to_team: Team, reason: str) -> Request:
