@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     org_sub = org.add_subparsers(dest="org_command", required=True)
     org_import = org_sub.add_parser("import", help="create or update teams and people from a TOML file")
     org_import.add_argument("file", type=Path)
+
+    manifest = sub.add_parser("manifest", help="app packages to upload")
+    manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
+    teams = manifest_sub.add_parser("teams", help="the Microsoft Teams app package (.zip)")
+    teams.add_argument("--out", type=Path, default=Path("pedir-teams.zip"), metavar="PATH")
+    teams.add_argument("--host", metavar="URL", help="public https URL of Pedir (default https://pedir.example.com)")
     return parser
 
 
@@ -85,6 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "org":
         return asyncio.run(_org_import(args.file))
+    if args.command == "manifest":
+        from adapters.teams.package import write_package
+
+        try:
+            write_package(args.out, settings.microsoft_app_id or "", host=args.host)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(args.out)
+        return 0
     if args.command == "serve":
         from adapters.web.server import serve
 

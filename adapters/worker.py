@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 DELIVERY_SECONDS = 2
 
 
-def platform_channels(settings: Settings) -> list:
+def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001
     """The delivery channels of every platform configured in the settings."""
     channels: list = []
     if settings.slack_enabled:
@@ -31,17 +31,23 @@ def platform_channels(settings: Settings) -> list:
         from adapters.slack.channel import SlackChannel
 
         channels.append(SlackChannel(web_client(settings)))
+    if settings.teams_enabled:
+        from adapters.teams.app import cloud_adapter
+        from adapters.teams.channel import TeamsChannel
+
+        channels.append(TeamsChannel(cloud_adapter(settings), sessions, settings.microsoft_app_id))
     return channels
 
 
 async def run_worker(settings: Settings) -> int:
-    channels = platform_channels(settings)
-    if not channels:
-        log.warning("no platform is configured (SLACK_BOT_TOKEN, ...): nothing to deliver to")
     if is_sqlite(settings.database_url):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
-    dispatcher = Dispatcher(session_factory(engine), channels, SystemClock(), default_locale=settings.locale)
+    sessions = session_factory(engine)
+    channels = platform_channels(settings, sessions)
+    if not channels:
+        log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
+    dispatcher = Dispatcher(sessions, channels, SystemClock(), default_locale=settings.locale)
     scheduler = AsyncIOScheduler(timezone="UTC")
     if channels:
         scheduler.add_job(dispatcher.drain, "interval", seconds=DELIVERY_SECONDS, id="deliver",

@@ -233,3 +233,21 @@ class ProcessedDelivery(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     created_at: Optional[datetime] = utc_column(index=True)
+
+
+class ConversationReference(SQLModel, table=True):
+    """How to reach a conversation later, unprompted (Teams proactive messages).
+
+    Saved when the bot is installed or first spoken to; kept in the database
+    so a restarted server can still nudge people.
+    """
+
+    __tablename__ = "conversation_reference"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    # "person:<person id>" for a personal chat, "channel:<channel id>" for a team channel.
+    key: str = Field(max_length=300)
+    reference: dict[str, Any] = json_column(dict)
+    updated_at: Optional[datetime] = utc_column()

@@ -79,7 +79,26 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
         app.cleanup_ctx.append(socket_mode)
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list,
+           sessions, teams_options: dict) -> None:  # noqa: ANN001
+    if not settings.teams_enabled:
+        log.warning("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on "
+                    "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
+        app.router.add_post("/api/messages", _platform_off("Teams"))
+        return
+    from adapters.teams.app import build
+    from adapters.teams.channel import TeamsChannel
+
+    adapter, _bot, handler = build(settings, pedir, loop.kick, **teams_options)
+    channels.append(TeamsChannel(adapter, sessions, settings.microsoft_app_id))
+    app.router.add_post("/api/messages", handler)
+    if settings.microsoft_app_id:
+        log.warning("Teams is on: POST /api/messages (Bot Framework tokens required)")
+    else:
+        log.warning("Teams is on WITHOUT authentication (PEDIR_TEAMS_UNAUTHENTICATED): for local testing only")
+
+
+def build_app(settings: Settings, clock: Clock | None = None, *, teams_options: dict | None = None) -> web.Application:
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -91,6 +110,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
     app[PEDIR] = pedir
     app.router.add_get("/healthz", healthz)
     _slack(app, settings, pedir, loop, channels)
+    _teams(app, settings, pedir, loop, channels, sessions, teams_options or {})
 
     async def lifecycle(app_: web.Application):  # noqa: ANN202
         if is_sqlite(settings.database_url):

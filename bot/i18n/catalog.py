@@ -49,6 +49,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "action.rate_comment": {"es": "Añadir un comentario", "en": "Add a comment"},
     "action.send": {"es": "Enviar", "en": "Send"},
     "action.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "teams.welcome": {
+        "es": "¡Hola! Soy Pedir: pide algo a otro equipo con «pedir @equipo qué necesitas», o escribe «pedir ayuda».",
+        "en": "Hi! I'm Pedir: ask another team with “pedir @team what you need”, or type “pedir help”.",
+    },
     "slack.convert.prompt": {
         "es": "¿Convertir este mensaje en un pedido a otro equipo?",
         "en": "Turn this message into a request to another team?",

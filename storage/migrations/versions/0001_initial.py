@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:57:12.783547
+Create Date: 2026-11-22 17:31:14.162854
 
 """
 from typing import Sequence, Union
@@ -37,6 +37,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_card_placement_card_key'), ['card_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_card_placement_external_id'), ['external_id'], unique=False)
 
+    op.create_table('conversation_reference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('reference', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_reference')),
+    sa.UniqueConstraint('platform', 'key', name=op.f('uq_conversation_reference_platform_key'))
+    )
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient_kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -263,6 +272,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_card_key_id')
 
     op.drop_table('outbox')
+    op.drop_table('conversation_reference')
     with op.batch_alter_table('card_placement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_card_placement_external_id'))
         batch_op.drop_index(batch_op.f('ix_card_placement_card_key'))

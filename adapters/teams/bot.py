@@ -1,0 +1,148 @@
+"""The Teams bot: activities in, calls on the domain out, cards back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeResponse
+
+from adapters.teams.cards import card_attachment, form_card, message_card, submitted
+from adapters.teams.identity import PLATFORM, TeamsDirectory
+from bot.app import Pedir
+from bot.commands import parser
+from bot.i18n import t
+from bot.messages import Message, Reply
+from storage import references
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+THREAD_MARK = ";messageid="
+
+
+def conversation_base(conversation_id: str) -> str:
+    """A channel thread's conversation id is '<channel>;messageid=<root>'."""
+    return conversation_id.split(THREAD_MARK, 1)[0]
+
+
+def thread_root(conversation_id: str) -> str | None:
+    return conversation_id.split(THREAD_MARK, 1)[1] if THREAD_MARK in conversation_id else None
+
+
+def is_personal(activity: Activity) -> bool:
+    return (activity.conversation.conversation_type or "personal") == "personal"
+
+
+def channel_id(activity: Activity) -> str:
+    data = activity.channel_data or {}
+    channel = (data.get("channel") or {}) if isinstance(data, dict) else {}
+    return channel.get("id") or conversation_base(activity.conversation.id)
+
+
+class PedirTeamsBot(ActivityHandler):
+    def __init__(self, pedir: Pedir, kick_delivery=lambda: None) -> None:  # noqa: ANN001
+        self.pedir = pedir
+        self.directory = TeamsDirectory(pedir)
+        self.kick_delivery = kick_delivery
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        person = await self.directory.person(turn_context) if turn_context.activity.from_property else None
+        await self._remember(turn_context, person)
+        await super().on_turn(turn_context)
+        self.kick_delivery()
+
+    async def _remember(self, turn_context: TurnContext, person: Person | None) -> None:
+        """Every turn refreshes how to reach this chat or channel later."""
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        if is_personal(activity):
+            if person is None:
+                return
+            key = f"person:{person.id}"
+        else:
+            key = f"channel:{channel_id(activity)}"
+            reference.conversation.id = conversation_base(reference.conversation.id)
+        async with self.pedir.sessions() as session, session.begin():
+            await references.save(session, PLATFORM, key, reference.serialize(), self.pedir.clock.now())
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        person = await self.directory.person(turn_context)
+        key = f"teams:activity:{activity.id}"
+        if activity.value:
+            reply = await self._submitted(person, activity.value, key)
+        else:
+            reply = await self._text(person, activity, key)
+        if reply is not None:
+            await self.show(turn_context, reply)
+
+    async def _submitted(self, person: Person, value: dict, key: str) -> Reply | None:
+        parsed = submitted(value)
+        if parsed is None:
+            return None
+        kind, name, data, values = parsed
+        if kind == "action":
+            return await self.pedir.action(person, name, data, key=key)
+        reply = await self.pedir.submit(person, name, data, values, key=key)
+        if reply.errors and name == "request.new":
+            # The form again, as filled in, with each error under its field.
+            again = await self.pedir.new_request_form(person, values)
+            return again.model_copy(update={"errors": reply.errors})
+        return reply
+
+    async def _text(self, person: Person, activity: Activity, key: str) -> Reply | None:
+        text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        root = thread_root(activity.conversation.id)
+        # A new channel post is its own thread root; a reply points at another.
+        if root and root != activity.id and not is_personal(activity):
+            external = f"{conversation_base(activity.conversation.id)}|{root}"
+            comment = await self.pedir.thread_reply(person, PLATFORM, external, text, key=key)
+            if comment is not None:
+                return comment if comment.refused else None
+        if not text:
+            return None
+        # Teams has no slash commands: "pedir mis" works, and so does a bare
+        # "@facturacion corregir …", read as a new request.
+        first = parser.parse_line(text, date.today())
+        if isinstance(first, parser.ParseError) and first.code == "unknown_command":
+            return await self.pedir.command(person, "/pedir", text, key=key)
+        return await self.pedir.line(person, text, key=key)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        person = await self.directory.person(turn_context)
+        reply = await self._submitted(person, activity.value or {}, f"teams:activity:{activity.id}")
+        answer = reply.message if reply is not None and reply.message is not None else Message(text="✓")
+        if reply is not None and (reply.form is not None or reply.errors):
+            await self.show(turn_context, reply.model_copy(update={"message": None}))
+        # Typed, with a card as its value: 4.17.1 answers 500 for a plain dict
+        # body, and for a text value (the model types `value` as an object).
+        return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
+            status_code=200, type="application/vnd.microsoft.card.adaptive", value=message_card(answer)))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def on_members_added_activity(self, members_added, turn_context: TurnContext) -> None:  # noqa: ANN001
+        bot_id = turn_context.activity.recipient.id
+        if any(member.id == bot_id for member in members_added):
+            await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        locale = turn_context.activity.locale
+        await turn_context.send_activity(MessageFactory.text(t(locale, "teams.welcome")))
+
+    async def show(self, turn_context: TurnContext, reply: Reply) -> None:
+        if reply.duplicate:
+            return
+        if reply.form is not None:
+            card = form_card(reply.form, reply.errors)
+            await turn_context.send_activity(MessageFactory.attachment(card_attachment(card)))
+        elif reply.errors:
+            lines = [f"✗ {field}: {error}" for field, error in reply.errors.items()]
+            await turn_context.send_activity(MessageFactory.text("\n\n".join(lines)))
+        if reply.message is not None:
+            await turn_context.send_activity(MessageFactory.attachment(card_attachment(message_card(reply.message))))
