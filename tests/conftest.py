@@ -67,11 +67,18 @@ async def database_url(backend, tmp_path):  # noqa: ANN001
     except Exception as exc:  # noqa: BLE001
         await admin.dispose()
         await postgres_unreachable(exc)
-    # psycopg passes `options` to the server: this schema comes first on the path.
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    # psycopg passes `options` to the server: this schema comes first on the
+    # path. The application name tags this test's connections.
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}&application_name={schema}"
     await _create_tables(url)
     yield url
     async with admin.begin() as conn:
+        # A connection a test left open (say, a server stopped mid-delivery)
+        # would make DROP SCHEMA wait for its locks forever: end it first.
+        await conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": schema},
+        )
         await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     await admin.dispose()
 

@@ -4,6 +4,7 @@ tokens are signed by the fake's key and checked against its OpenID metadata."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +127,7 @@ async def teams(fake_connector_running, database_url):  # noqa: ANN001
     yield env
     await env.http.close()
     for server in env.servers:
-        await server.close()
+        await asyncio.wait_for(server.close(), 60)
 
 
 __all__ = ["PROFILES", "TeamsEnv", "teams"]

@@ -10,6 +10,7 @@ import logging
 from bot.delivery.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
+STOP_SECONDS = 10.0
 
 
 class DeliveryLoop:
@@ -18,6 +19,7 @@ class DeliveryLoop:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopped = False
 
     def kick(self) -> None:
         """Something was just written to the outbox: deliver it now."""
@@ -27,13 +29,18 @@ class DeliveryLoop:
         self._task = asyncio.create_task(self._run(), name="pedir-delivery")
 
     async def stop(self) -> None:
+        """Stops the loop, waiting a bounded time: a platform SDK that turns a
+        cancellation into an ordinary error must not keep shutdown waiting."""
+        self._stopped = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            _done, pending = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if pending:
+                log.warning("delivery loop still busy after %s s; leaving it", STOP_SECONDS)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopped:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
