@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeResponse
@@ -104,8 +103,7 @@ class PedirTeamsBot(ActivityHandler):
             return None
         # Teams has no slash commands: "pedir mis" works, and so does a bare
         # "@facturacion corregir …", read as a new request.
-        first = parser.parse_line(text, date.today())
-        if isinstance(first, parser.ParseError) and first.code == "unknown_command":
+        if not parser.names_a_command(text):
             return await self.pedir.command(person, "/pedir", text, key=key)
         return await self.pedir.line(person, text, key=key)
 

@@ -297,3 +297,9 @@ def parse_line(line: str, today: date, locale: str = "es") -> Command | ParseErr
     if m is None:
         return ParseError("unknown_command", "")
     return parse(m[0], line[m.end() :], today, locale)
+
+
+def names_a_command(line: str) -> bool:
+    """Whether a line starts with a command word ("pedir", "equipos"...)."""
+    m = _TOKEN.search(strip_controls(line))
+    return m is not None and fold(m[0]).lstrip("/") in _COMMANDS

@@ -18,8 +18,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +25,7 @@ from bot.clock import Clock
 from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
 from bot.delivery.routing import Plan, plan_delivery
 from storage.models import CardPlacement, Outbox
+from storage.upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -203,15 +202,9 @@ class Dispatcher:
     async def _place(self, session: AsyncSession, plan: Plan, sent_id: str) -> None:
         """Records where the card now lives: one upsert, whoever placed it first."""
         assert plan.channel is not None and plan.card_key is not None
-        dialect = (await session.connection()).dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(CardPlacement).values(
+        await upsert(session, CardPlacement, ["card_key", "platform", "address"], dict(
             card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
             external_id=sent_id, updated_at=self.clock.now(),
-        )
-        await session.exec(statement.on_conflict_do_update(  # type: ignore[call-overload]
-            index_elements=["card_key", "platform", "address"],
-            set_={"external_id": statement.excluded.external_id, "updated_at": statement.excluded.updated_at},
         ))
 
     def _settle(self, row: Outbox, exc: Exception, report: DispatchReport) -> None:
