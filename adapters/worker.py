@@ -47,7 +47,8 @@ async def run_worker(settings: Settings) -> int:
     channels = platform_channels(settings, sessions)
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
-    dispatcher = Dispatcher(sessions, channels, SystemClock(), default_locale=settings.locale)
+    dispatcher = Dispatcher(sessions, channels, SystemClock(),
+                            default_locale=settings.locale, default_timezone=settings.timezone)
     scheduler = AsyncIOScheduler(timezone="UTC")
     if channels:
         scheduler.add_job(dispatcher.drain, "interval", seconds=DELIVERY_SECONDS, id="deliver",

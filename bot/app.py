@@ -46,11 +46,15 @@ class Pedir:
             timezone=person.timezone or self.settings.timezone,
         )
 
+    def _ctx(self, session) -> Ctx:  # noqa: ANN001
+        return Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale,
+                   timezone=self.settings.timezone)
+
     async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)
         try:
             async with self.sessions() as session, session.begin():
-                ctx = Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale)
+                ctx = self._ctx(session)
                 if key is not None and not await _first_delivery(ctx, key):
                     return Reply(duplicate=True)
                 reply = await work(ctx, caller)
@@ -118,12 +122,12 @@ class Pedir:
     async def first_time(self, key: str) -> bool:
         """Records a delivery key on its own; False if it was seen before."""
         async with self.sessions() as session, session.begin():
-            ctx = Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale)
+            ctx = self._ctx(session)
             return await _first_delivery(ctx, key)
 
     async def home(self, person: Person) -> Message:
         async with self.sessions() as session:
-            return await home.render(session, person, self.clock.now(), self.settings.locale)
+            return await home.render(session, person, self.clock.now(), self.settings.locale, self.settings.timezone)
 
     async def person(
         self, platform: str, external_id: str, profile: identity.Profile | None, workspace: str = ""

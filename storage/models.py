@@ -100,6 +100,9 @@ class Team(SQLModel, table=True):
     locale: Optional[str] = Field(default=None, max_length=16)
     # {"slack": "C0123", "teams": "19:abc@thread.tacv2", ...}
     intake: dict[str, Any] = json_column(dict)
+    # Business minutes between status updates on the team's issues: {"sev1": 120, ...};
+    # a severity left out takes the default (bot.org.spec.DEFAULT_CADENCE).
+    update_cadence: dict[str, Any] = json_column(dict)
 
 
 class Membership(SQLModel, table=True):
@@ -109,6 +112,19 @@ class Membership(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     team_id: int = Field(foreign_key="team.id", index=True)
     role: str = Field(default="member", max_length=16)  # member | lead
+
+
+class Customer(SQLModel, table=True):
+    """An external customer: what "#ACME" in a request or an issue refers to."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    aliases: list[str] = json_column(list)
+    account_manager_id: Optional[int] = Field(default=None, foreign_key="person.id", index=True)
+    tier: str = Field(default="", max_length=50)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: Optional[datetime] = utc_column()
 
 
 class Request(SQLModel, table=True):
@@ -123,6 +139,8 @@ class Request(SQLModel, table=True):
     owner_id: Optional[int] = Field(default=None, foreign_key="person.id", index=True)
     description: str = Field(sa_column=Column(Text, nullable=False))
     customer: Optional[str] = Field(default=None, max_length=100, index=True)
+    # The customer "#ACME" names, when Pedir knows it; the text above stays as typed.
+    customer_id: Optional[int] = Field(default=None, foreign_key="customer.id", index=True)
     priority: str = Field(default="normal", max_length=16)
     due_date: Optional[date] = Field(default=None)
     status: str = Field(default="new", max_length=16, index=True)
@@ -251,3 +269,95 @@ class ConversationReference(SQLModel, table=True):
     key: str = Field(max_length=300)
     reference: dict[str, Any] = json_column(dict)
     updated_at: Optional[datetime] = utc_column()
+
+
+class Issue(SQLModel, table=True):
+    """A customer's problem (INC-n) that several departments need to hear about."""
+
+    __table_args__ = (Index("ix_issue_customer_state", "customer_id", "state"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    title: str = Field(max_length=300)
+    severity: str = Field(default="sev3", max_length=8)  # sev1 (worst) .. sev4
+    state: str = Field(default="open", max_length=16, index=True)  # open | monitoring | closed
+    owner_team_id: int = Field(foreign_key="team.id", index=True)
+    owner_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: Optional[datetime] = utc_column()
+    updated_at: Optional[datetime] = utc_column()
+    closed_at: Optional[datetime] = utc_column()
+    last_status_at: Optional[datetime] = utc_column()
+    # When the owner team owes the next status update; NULL once closed, so
+    # "whose update is overdue" is a range seek on this index.
+    next_update_due: Optional[datetime] = utc_column(index=True)
+    version: int = Field(default=1)
+
+
+class IssueFollower(SQLModel, table=True):
+    """A stakeholder: a person (DM) or a team (its channel) that hears every update."""
+
+    __tablename__ = "issue_follower"
+    __table_args__ = (
+        UniqueConstraint("issue_id", "kind", "ref_id"),
+        # "Issues this person or team follows" for home pages and lists.
+        Index("ix_issue_follower_kind_ref", "kind", "ref_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    kind: str = Field(max_length=8)  # person | team
+    ref_id: int
+    added_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    created_at: Optional[datetime] = utc_column()
+
+
+class StatusUpdate(SQLModel, table=True):
+    """What the owner team said about an issue, and when."""
+
+    __tablename__ = "status_update"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    # status | monitoring | closed | reopened | severity: what the update did.
+    kind: str = Field(default="status", max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: Optional[datetime] = utc_column()
+
+
+class StatusAck(SQLModel, table=True):
+    """Someone said "Entendido" to a status update; once per person."""
+
+    __tablename__ = "status_ack"
+    __table_args__ = (UniqueConstraint("status_update_id", "person_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    status_update_id: int = Field(foreign_key="status_update.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    created_at: Optional[datetime] = utc_column()
+
+
+class RiskFlag(SQLModel, table=True):
+    """A churn-risk signal found in something said about a customer."""
+
+    __tablename__ = "risk_flag"
+    # "Was this signal flagged for this customer in the last week?" is a seek on this.
+    __table_args__ = (Index("ix_risk_flag_customer_signal_created", "customer_id", "signal", "created_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    signal: str = Field(max_length=32)
+    phrase: str = Field(max_length=300)
+    # Where it was said: "status" (INC-7), "comment" / "request" / "rating" (PED-12).
+    source_kind: str = Field(max_length=16)
+    source_ref: str = Field(max_length=32)
+    excerpt: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    # The team whose work it came from: its leads act when there is no account manager.
+    team_id: Optional[int] = Field(default=None, foreign_key="team.id")
+    action: str = Field(max_length=32)  # call_today | involve_lead | consider_compensation
+    state: str = Field(default="open", max_length=16)  # open | accepted | dismissed | done
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    decided_at: Optional[datetime] = utc_column()
+    created_at: Optional[datetime] = utc_column()

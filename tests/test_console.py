@@ -42,7 +42,18 @@ def test_demo_script_runs_the_whole_lifecycle():
     assert "Valoración de PED-1: ★★★★★" in out
     assert "Comentario a la valoración de PED-1: Rapidísimo, gracias" in out
     assert "100\u00a0% de 1 pedido resuelto a tiempo" in out  # Babel: no-break space
-    assert out.rstrip().endswith("No tienes pedidos abiertos.")
+    assert "ana.garcia> /pedir mis\n← respuesta / reply\n  ┃ No tienes pedidos abiertos." in out
+    # A customer issue: its card reaches every follower, the status update too,
+    # with "Entendido"; the author's receipt names who acknowledged it.
+    assert "Abierta INC-1 para ACME Logística S.L. (SEV2, Soporte)" in out
+    assert "→ #soporte [m12]" in out and "→ #facturacion [m13]" in out
+    assert "Estado publicado en INC-1: enviado a 3 chats." in out
+    assert "✓ Lo has confirmado" in out
+    assert "Tu actualización de INC-1\n  ┃ (Enviada a 3 chats · Entendido (1): Elena Torres Castillo)" in out
+    # Churn risk reaches the account manager, and the customer's one view shows it all.
+    assert "⚠ Posible riesgo con ACME Logística S.L." in out and "aceptada por Elena Torres Castillo" in out
+    assert out.rstrip().endswith("(⚠ En riesgo)")
+    assert "Pedidos abiertos y de los últimos 30 días (1): PED-1 · Facturación · Resuelto" in out
 
 
 def test_unknown_person_is_refused_with_a_hint():

@@ -165,3 +165,30 @@ def test_revisions_do_not_import_model_code():
     for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
         source = script.read_text()
         assert "storage.models" not in source and "UTCDateTime" not in source, script.name
+
+
+async def test_upgrade_from_0001_keeps_teams_with_the_default_cadence(db_url):  # noqa: ANN001
+    from sqlmodel import select
+
+    from bot.issues import cadence
+    from storage.engine import session_factory
+    from storage.models import Team
+
+    upgrade(db_url, "0001")
+    assert current(db_url) == "0001"
+    _execute(db_url, """
+        INSERT INTO team (slug, name, aliases, what_we_do, our_customers, ask_us_for, we_need_from_you,
+                          keywords, sla, business_hours, timezone, locale, intake)
+        VALUES ('soporte', 'Soporte', '[]', '', '', '', '', '[]', '{}', '{}', 'Europe/Madrid', NULL, '{}')
+    """)
+    upgrade(db_url)
+    assert current(db_url) == _head()
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as session:
+            [team] = (await session.exec(select(Team))).all()
+    finally:
+        await engine.dispose()
+    assert (team.slug, team.update_cadence) == ("soporte", {})
+    assert cadence.minutes(team, "sev1") == 120  # the default applies
+    assert check_no_drift(db_url) == []

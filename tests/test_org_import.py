@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from bot.org import importer
 from bot.org.importer import import_org
-from bot.org.spec import OrgFileError, load_org, parse_duration
-from storage.models import Membership, Person, PlatformAccount, Team
+from bot.org.spec import DEFAULT_CADENCE, SEVERITIES, OrgFileError, load_org, parse_duration
+from storage.models import Customer, Membership, Person, PlatformAccount, Request, Team
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-org.toml"
 
@@ -44,6 +44,19 @@ name = "Sistemas"
 lead = "luis.perez@example.com"
 """
 
+# Appended to BASE: customers come after the last team's keys.
+CUSTOMERS = """
+[customers.acme]
+name = "ACME Logística S.L."
+aliases = ["acme-logistica", "acme", "acme-logistica"]
+account_manager = "Sara.Ruiz@example.com"
+tier = "gold"
+notes = "Renueva en marzo."
+
+[customers.globex]
+name = "Globex Ibérica"
+"""
+
 
 def write(tmp_path: Path, text: str, name: str = "org.toml") -> Path:
     path = tmp_path / name
@@ -54,7 +67,7 @@ def write(tmp_path: Path, text: str, name: str = "org.toml") -> Path:
 async def snapshot(sessions) -> dict[str, list[dict]]:  # noqa: ANN001
     async with sessions() as session:
         out = {}
-        for model in (Person, PlatformAccount, Team, Membership):
+        for model in (Person, PlatformAccount, Team, Membership, Customer, Request):
             rows = (await session.exec(select(model).order_by(model.id))).all()
             out[model.__name__] = [row.model_dump() for row in rows]
         return out
@@ -248,6 +261,52 @@ BAD_FILES = {
         "teams.facturacion.sla.urgent",
         "first_response must not be longer than resolution",
     ),
+    "unknown priority": (
+        BASE.replace("urgent = {", "urgnt = {"),
+        "teams.facturacion.sla.urgnt",
+        "unknown key: use one of urgent, high, normal, low",
+    ),
+    "unknown cadence key": (
+        BASE + 'update_cadence = { sev1 = "1h", sev5 = "2d" }\n',
+        "teams.sistemas.update_cadence.sev5",
+        "unknown key: use one of sev1, sev2, sev3, sev4",
+    ),
+    "bad cadence duration": (
+        BASE + 'update_cadence = { sev1 = "1x" }\n',
+        "teams.sistemas.update_cadence.sev1",
+        '"1x" is not a duration (use 30m, 4h, 1h30m or 2d)',
+    ),
+    "unknown account manager": (
+        BASE + CUSTOMERS.replace("Sara.Ruiz@", "sara.ruis@"),
+        "customers.acme.account_manager",
+        '"sara.ruis@example.com" is not in [[people]] nor in the database '
+        '(did you mean "sara.ruiz@example.com"?)',
+    ),
+    "customer alias taken": (
+        BASE + CUSTOMERS + 'aliases = ["globex-iberica", "acme-logistica"]\n',
+        "customers.globex.aliases[1]",
+        '"acme-logistica" is already used by customers.acme',
+    ),
+    "customer alias is another customer's slug": (
+        BASE + CUSTOMERS + 'aliases = ["acme"]\n',
+        "customers.globex.aliases[0]",
+        '"acme" is already used by customers.acme',
+    ),
+    "customer without a name": (
+        BASE + CUSTOMERS.replace('name = "Globex Ibérica"', 'tier = "silver"'),
+        "customers.globex.name",
+        "is required",
+    ),
+    "tier too long": (
+        BASE + CUSTOMERS.replace('tier = "gold"', f'tier = "{"g" * 51}"'),
+        "customers.acme.tier",
+        "is not a text of at most 50 characters",
+    ),
+    "bad customer slug": (
+        BASE + CUSTOMERS.replace("[customers.acme]", '[customers."ACME"]'),
+        "customers.ACME",
+        '(try "acme")',
+    ),
 }
 
 
@@ -299,3 +358,135 @@ async def test_failure_while_writing_rolls_everything_back(sessions, clock, tmp_
         await import_org(sessions, write(tmp_path, text + '\n[[people]]\nemail = "nuevo@example.com"\n'
                                          'name = "Nuevo"\n'), clock.now())
     assert await snapshot(sessions) == before
+
+
+# -- customers and update cadence ---------------------------------------------
+
+
+async def customers_by_slug(sessions) -> dict[str, Customer]:  # noqa: ANN001
+    async with sessions() as session:
+        return {c.slug: c for c in (await session.exec(select(Customer))).all()}
+
+
+def test_customer_aliases_drop_own_slug_and_repeats(tmp_path):  # noqa: ANN001
+    spec = load_org(write(tmp_path, BASE + CUSTOMERS))
+    acme = spec.customers["acme"]
+    assert acme.aliases == ["acme-logistica"]
+    assert (acme.account_manager, acme.tier) == ("sara.ruiz@example.com", "gold")
+    assert (spec.customers["globex"].tier, spec.customers["globex"].notes) == ("", "")
+
+
+def test_cadence_fills_defaults(tmp_path):  # noqa: ANN001
+    spec = load_org(write(tmp_path, BASE + 'update_cadence = { sev1 = "30m", sev3 = "2d" }\n'))
+    assert spec.teams["sistemas"].cadence_minutes() == {
+        "sev1": 30, "sev2": DEFAULT_CADENCE["sev2"], "sev3": 2 * 480, "sev4": DEFAULT_CADENCE["sev4"]}
+    assert spec.teams["facturacion"].cadence_minutes() == DEFAULT_CADENCE
+    assert tuple(DEFAULT_CADENCE) == SEVERITIES == ("sev1", "sev2", "sev3", "sev4")
+
+
+def test_demo_file_has_customers_and_cadence():
+    spec = load_org(DEMO)
+    assert set(spec.customers) == {"acme", "globex", "initech"}
+    emails = {p.email for p in spec.people}
+    assert all(c.account_manager in emails for c in spec.customers.values())
+    assert spec.teams["soporte"].cadence_minutes() == {"sev1": 60, "sev2": 120, "sev3": 480, "sev4": 1440}
+
+
+async def test_import_demo_customers_and_cadence(sessions, clock):  # noqa: ANN001
+    summary = await import_org(sessions, DEMO, clock.now())
+    assert summary.customers.created == 3 and "customers: 3 created" in str(summary)
+    async with sessions() as session:
+        teams = {t.slug: t for t in (await session.exec(select(Team))).all()}
+        elena = (await session.exec(select(Person).where(Person.email == "elena.torres@example.com"))).one()
+    assert teams["soporte"].update_cadence == {"sev1": 60, "sev2": 120, "sev3": 480, "sev4": 1440}
+    assert teams["legal"].update_cadence == DEFAULT_CADENCE
+    acme = (await customers_by_slug(sessions))["acme"]
+    assert (acme.name, acme.aliases, acme.tier) == ("ACME Logística S.L.", ["acme-logistica"], "gold")
+    assert acme.account_manager_id == elena.id and acme.created_at == clock.now()
+    summary = await import_org(sessions, DEMO, clock.now())
+    assert (summary.customers.unchanged, summary.changed) == (3, False)
+
+
+async def test_customers_created_updated_unchanged(sessions, clock, tmp_path):  # noqa: ANN001
+    summary = await import_org(sessions, write(tmp_path, BASE + CUSTOMERS), clock.now())
+    c = summary.customers
+    assert (c.created, c.updated, c.unchanged) == (2, 0, 0)
+    before = await customers_by_slug(sessions)
+    assert (before["globex"].tier, before["globex"].notes, before["globex"].account_manager_id) == (
+        "", "", None)
+
+    clock.advance(days=1)
+    again = await import_org(sessions, write(tmp_path, BASE + CUSTOMERS), clock.now())
+    assert (again.customers.unchanged, again.changed) == (2, False)
+    assert {k: v.model_dump() for k, v in (await customers_by_slug(sessions)).items()} == {
+        k: v.model_dump() for k, v in before.items()}
+
+    changed = (BASE + CUSTOMERS).replace('tier = "gold"', 'tier = "silver"').replace(
+        'account_manager = "Sara.Ruiz@example.com"', 'account_manager = "luis.perez@example.com"')
+    summary = await import_org(sessions, write(tmp_path, changed), clock.now())
+    c = summary.customers
+    assert (c.created, c.updated, c.unchanged) == (0, 1, 1) and summary.changed
+    after = await customers_by_slug(sessions)
+    async with sessions() as session:
+        luis = (await session.exec(select(Person).where(Person.email == "luis.perez@example.com"))).one()
+    assert (after["acme"].tier, after["acme"].account_manager_id) == ("silver", luis.id)
+    assert after["acme"].created_at == before["acme"].created_at  # Not re-created.
+    assert after["globex"].model_dump() == before["globex"].model_dump()
+
+
+async def test_customers_missing_from_file_are_kept(sessions, clock, tmp_path):  # noqa: ANN001
+    await import_org(sessions, write(tmp_path, BASE + CUSTOMERS), clock.now())
+    summary = await import_org(sessions, write(tmp_path, BASE), clock.now())
+    assert summary.customers == importer.Counts()
+    assert set(await customers_by_slug(sessions)) == {"acme", "globex"}
+
+
+async def test_account_manager_may_live_only_in_the_database(sessions, clock, tmp_path):  # noqa: ANN001
+    async with sessions() as session:
+        pilar = Person(email="Pilar.Soto@Example.com", name="Pilar", created_at=clock.now())
+        session.add(pilar)
+        await session.commit()
+        await session.refresh(pilar)
+    text = BASE + CUSTOMERS.replace("Sara.Ruiz@", "pilar.soto@")
+    await import_org(sessions, write(tmp_path, text), clock.now())
+    assert (await customers_by_slug(sessions))["acme"].account_manager_id == pilar.id
+
+
+async def test_customer_alias_owned_by_a_database_customer(sessions, clock, tmp_path):  # noqa: ANN001
+    async with sessions() as session:
+        session.add(Customer(slug="initech", name="Initech", aliases=["acme-logistica"],
+                             created_at=clock.now()))
+        await session.commit()
+    before = await snapshot(sessions)
+    path = write(tmp_path, BASE + CUSTOMERS)
+    with pytest.raises(OrgFileError) as caught:
+        await import_org(sessions, path, clock.now())
+    assert caught.value.key_path == "customers.acme.aliases[0]"
+    assert '"acme-logistica" is already used by customer "initech" in the database' in str(caught.value)
+    assert await snapshot(sessions) == before
+
+
+async def test_import_links_requests_that_named_the_customer(sessions, clock, tmp_path):  # noqa: ANN001
+    await import_org(sessions, write(tmp_path, BASE), clock.now())
+    async with sessions() as session:
+        marta = (await session.exec(select(Person).where(Person.email == "marta.lopez@example.com"))).one()
+        team = (await session.exec(select(Team).where(Team.slug == "facturacion"))).one()
+        other = Customer(slug="initech", name="Initech", created_at=clock.now())
+        session.add(other)
+        await session.flush()
+        typed = {"upper": "ACME", "alias": "Acme-Logistica", "unknown": "Hooli", "none": None,
+                 "linked": "acme"}
+        rows = {key: Request(requester_id=marta.id, team_id=team.id, description=key,
+                             customer=text, created_at=clock.now()) for key, text in typed.items()}
+        rows["linked"].customer_id = other.id  # Already linked: left alone.
+        session.add_all(rows.values())
+        await session.commit()
+        ids = {key: row.id for key, row in rows.items()}
+        other_id = other.id
+    await import_org(sessions, write(tmp_path, BASE + CUSTOMERS), clock.now())
+    acme = (await customers_by_slug(sessions))["acme"]
+    async with sessions() as session:
+        linked = {r.description: r.customer_id for r in (await session.exec(select(Request))).all()}
+    assert linked == {"upper": acme.id, "alias": acme.id, "unknown": None, "none": None,
+                      "linked": other_id}
+    assert set(ids) == set(linked)

@@ -149,10 +149,65 @@ def test_more_than_ten_fields_spill_into_more_sections() -> None:
 
 
 def test_field_text_is_truncated_to_2000() -> None:
-    _, blocks = message_blocks(Message(text="x", fields=[Fact(label="Detalle", value="<" * 5000)]))
+    label = "Etiqueta <larga> " * 200  # 3400 characters, all in the label
+    _, blocks = message_blocks(Message(text="x", fields=[Fact(label=label, value="<sí>")]))
+    assert_slack_valid(blocks)
     (field,) = blocks[1]["fields"]
     assert len(field["text"]) <= 2000
-    assert field["text"].startswith("*Detalle*\n&lt;") and field["text"].endswith("&lt;…")
+    assert field["text"].startswith("*Etiqueta &lt;larga&gt;") and field["text"].endswith("…*\n&lt;sí&gt;")
+
+
+def test_a_long_value_goes_full_width_truncated_to_3000() -> None:
+    _, blocks = message_blocks(Message(text="x", fields=[Fact(label="Detalle", value="<" * 5000)]))
+    assert_slack_valid(blocks)
+    wide = blocks[1]["text"]["text"]
+    assert len(wide) <= 3000
+    assert wide.startswith("*Detalle*\n&lt;") and wide.endswith("&lt;…")
+
+
+def test_short_facts_side_by_side_lists_and_paragraphs_full_width_in_order() -> None:
+    # /cliente's shape: a name, a one-liner, then lists of issues and requests.
+    issues = ("INC-1 · ACME · SEV2 · Abierta · abierta hace 3 h — El portal no carga\n"
+              "    Último estado hace 1 h: renovando el certificado\n"
+              "INC-4 · ACME · SEV3 · En vigilancia · abierta hace 2 d — Facturas duplicadas")
+    message = Message(text="", title="ACME · #acme", fields=[
+        Fact(label="Gestor de cuenta", value="Elena Torres"),
+        Fact(label="Riesgo", value="Sin señales de riesgo en 30 días."),
+        Fact(label="Incidencias abiertas (2)", value=issues),
+        Fact(label="Pedidos (0)", value="Ninguno."),
+        Fact(label="Qué hacemos", value="Atendemos las incidencias de los clientes con nuestro producto y las "
+                                        "llevamos hasta su resolución, sin excepción."),
+    ])
+    _, blocks = message_blocks(message)
+    assert_slack_valid(blocks)
+    assert [sorted(b) for b in blocks] == [["text", "type"], ["fields", "type"], ["text", "type"],
+                                           ["fields", "type"], ["text", "type"]]
+    assert [f["text"] for f in blocks[1]["fields"]] == [
+        "*Gestor de cuenta*\nElena Torres", "*Riesgo*\nSin señales de riesgo en 30 días."]
+    assert blocks[2]["text"]["text"] == "*Incidencias abiertas (2)*\n" + issues  # every line kept, as is
+    assert blocks[3]["fields"] == [{"type": "mrkdwn", "text": "*Pedidos (0)*\nNinguno."}]
+    assert blocks[4]["text"]["text"].startswith("*Qué hacemos*\nAtendemos")
+
+
+def test_empty_text_sends_no_section_for_it() -> None:
+    # /cliente of a customer without notes: title and facts, and no blank section.
+    for text in ("", "   ", "\n\n"):
+        fallback, blocks = message_blocks(Message(text=text, title="Globex · #globex",
+                                                  fields=[Fact(label="Gestor de cuenta", value="Elena")]))
+        assert_slack_valid(blocks)
+        assert [b.get("text", {}).get("text") for b in blocks] == ["*Globex · #globex*", None]
+        assert fallback.strip() == "Globex · #globex"
+
+
+def test_a_quote_at_a_line_start_stays_a_quote_and_nothing_else_is_unescaped() -> None:
+    # The risk card quotes the customer's words: "Señal: …\n> excerpt\n…".
+    text = "Señal: *se va*\n> quieren cancelar <!channel> & más\nno es > cita\n>sin espacio"
+    _, blocks = message_blocks(Message(text=text))
+    assert_slack_valid(blocks)
+    body = blocks[0]["text"]["text"]
+    assert body == ("Señal: *se va*\n> quieren cancelar &lt;!channel&gt; &amp; más\n"
+                    "no es &gt; cita\n&gt;sin espacio")
+    assert "<" not in body
 
 
 def test_more_than_25_actions_spill_into_more_blocks_with_unique_ids() -> None:
@@ -376,3 +431,93 @@ def test_ephemeral() -> None:
     message = Message(text="No conozco @factura. ¿Quisiste decir @facturacion?")
     text, blocks = message_blocks(message)
     assert ephemeral(message) == {"response_type": "ephemeral", "text": text, "blocks": blocks}
+
+
+# --- customer issues: the domain's own messages, at their largest -------------
+
+
+def _buttons(blocks: list[dict]) -> list[str]:
+    return [parse_action_id(e["action_id"]) for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_issue_card_with_a_300_character_title_and_a_3000_character_status() -> None:
+    from tests import issue_cards
+
+    text, blocks = message_blocks(issue_cards.issue_card())
+    assert_slack_valid(blocks)
+    assert all(len(t) <= 3000 for t in all_mrkdwn(blocks)) and len(text) <= 3000
+    for mrkdwn in all_mrkdwn(blocks):
+        assert "<" not in mrkdwn  # the title's and the status's <!channel> stay inert
+    assert blocks[0]["text"]["text"].startswith("*INC-7 · ACME Logística S.L. · SEV2 — El portal")
+    # Six short facts side by side; the buttons survive.
+    [facts] = [b for b in blocks if "fields" in b]
+    assert len(facts["fields"]) == 6
+    assert _buttons(blocks) == ["issue.post_status", "issue.close"]
+    # The whole status is there, across sections: nothing lost but markup.
+    body = " ".join(unescape(t) for t in all_mrkdwn(blocks))
+    assert " ".join(issue_cards.LONG_STATUS.split()[-5:]) in " ".join(body.split())
+    _, blocks = message_blocks(issue_cards.issue_card(owner_team=False))
+    assert _buttons(blocks) == []
+
+
+def test_status_card_its_acknowledged_copies_and_the_receipt() -> None:
+    from tests import issue_cards
+
+    _, blocks = message_blocks(issue_cards.status_card())
+    assert_slack_valid(blocks)
+    assert blocks[0]["text"]["text"] == "*INC-7 · ACME Logística S.L.: nuevo estado*"
+    assert _buttons(blocks) == ["status.ack"]
+    [ack] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (ack["text"]["text"], ack["value"], ack["style"]) == ("Entendido", "42", "primary")
+
+    _, blocks = message_blocks(issue_cards.status_card(you_acked=True))
+    assert_slack_valid(blocks)
+    assert _buttons(blocks) == [] and "✓ Lo has confirmado" in blocks[-1]["elements"][0]["text"]
+
+    # A big team channel: 300 names do not fit in a context, which is cut, not rejected.
+    _, blocks = message_blocks(issue_cards.status_card(acked=issue_cards.ackers(300)))
+    assert_slack_valid(blocks)
+    context = blocks[-2]["elements"][0]["text"]
+    assert len(context) <= 3000 and context.endswith("…") and "Entendido (300)" in context
+    assert _buttons(blocks) == ["status.ack"]
+
+    _, blocks = message_blocks(issue_cards.receipt(acked=0))
+    assert_slack_valid(blocks)
+    assert blocks[-1]["elements"][0]["text"] == "Enviada a 120 chats · Nadie lo ha confirmado aún"
+    _, blocks = message_blocks(issue_cards.receipt(acked=300))
+    assert_slack_valid(blocks)
+
+
+def test_risk_card_quotes_the_customer_and_keeps_its_decisions() -> None:
+    from tests import issue_cards
+
+    _, blocks = message_blocks(issue_cards.risk_card())
+    assert_slack_valid(blocks)
+    body = blocks[1]["text"]["text"]
+    assert body.startswith("Señal: *quiere darse de baja*\n> …dicen que quieren cancelar el contrato &lt;!channel&gt;")
+    assert "<" not in body
+    assert _buttons(blocks) == ["risk.accept", "risk.dismiss", "risk.done"]
+    _, blocks = message_blocks(issue_cards.risk_card("accepted"))
+    assert _buttons(blocks) == ["risk.dismiss", "risk.done"]
+    assert "aceptada por Elena Torres" in blocks[-2]["elements"][0]["text"]
+
+
+def test_customer_view_lists_go_full_width_and_no_notes_means_no_body() -> None:
+    from tests import issue_cards
+
+    fallback, blocks = message_blocks(issue_cards.customer_view(issues=3))
+    assert_slack_valid(blocks)
+    assert fallback == "ACME Logística S.L. · #acme · gold"  # no notes: the title alone
+    kinds = ["fields" if "fields" in b else "text" for b in blocks]
+    assert kinds == ["text", "fields", "text", "fields"]  # title, 2 short, the issues, 1 short
+    issues = blocks[2]["text"]["text"]
+    assert issues.startswith("*Incidencias abiertas (3)*\nINC-1 · ACME")
+    assert issues.count("\n") >= 6 and "INC-3" in issues  # a line each, their status under them
+
+    # Dozens of open issues: the list is cut at Slack's 3000, the view stays valid.
+    _, blocks = message_blocks(issue_cards.customer_view(issues=60, notes="Notas\n\n" * 3))
+    assert_slack_valid(blocks)
+    [listing] = [b for b in blocks if "text" in b and b["text"]["text"].startswith("*Incidencias")]
+    assert len(listing["text"]["text"]) <= 3000 and listing["text"]["text"].endswith("…")
+    _, home = message_blocks(issue_cards.customer_view(issues=60), max_blocks=100)
+    assert_slack_valid(home)

@@ -222,3 +222,123 @@ def test_cards_are_json_and_attach():
         assert json.loads(json.dumps(card)) == card
         assert card_attachment(card) == {"contentType": CONTENT_TYPE, "content": card}
     assert CONTENT_TYPE == "application/vnd.microsoft.card.adaptive"
+
+
+# --- Pedir's Slack-style text as Teams shows it ---------------------------------
+
+
+def test_one_newline_is_a_line_break_and_a_blank_line_a_new_block():
+    card = message_card(Message(text="*Título*\nPrimera línea\nSegunda\n\nOtro párrafo"))
+    first, second = blocks(card, "TextBlock")
+    # Teams joins lines one '\n' apart: a line break needs a blank line.
+    assert first["text"] == "**Título**\n\nPrimera línea\n\nSegunda"
+    assert second["text"] == "Otro párrafo"
+
+
+def test_slack_style_bold_becomes_teams_bold_and_nothing_else_does():
+    cases = {
+        "*Último estado* (Javier):": "**Último estado** \\(Javier\\):",
+        "Señal: *se va* y *otra*": "Señal: **se va** y **otra**",
+        "2 * 3 * 4": "2 \\* 3 \\* 4",  # spaces inside: not bold
+        "a*b*c": "a\\*b\\*c",  # inside a word: not bold
+        "**doble**": "\\*\\*doble\\*\\*",  # markdown's own bold is escaped, as before
+        "*[link](http://evil)*": "**\\[link\\]\\(http://evil\\)**",  # bold, but never a link
+        "*sin cerrar": "\\*sin cerrar",
+    }
+    for raw, expected in cases.items():
+        [block] = blocks(message_card(Message(text=raw)), "TextBlock")
+        assert block["text"] == expected, raw
+        assert unescape(block["text"].replace("**", "*")) == raw
+
+
+def test_indented_lines_keep_their_indent_as_no_break_spaces():
+    [block] = blocks(message_card(Message(text="INC-1 · ACME\n    Último estado hace 1 h")), "TextBlock")
+    assert block["text"] == "INC-1 · ACME\n\n" + "\u00a0" * 4 + "Último estado hace 1 h"
+
+
+def test_lists_and_paragraphs_go_under_their_label_short_facts_stay_in_factsets():
+    message = Message(text="", fields=[
+        Fact(label="Gestor de cuenta", value="Elena Torres"),
+        Fact(label="Incidencias abiertas (2)", value="INC-1 · ACME — no carga\n    Último estado: *renovando*\nINC-4"),
+        Fact(label="Pedidos (0)", value="Ninguno."),
+        Fact(label="Qué hacemos", value="x" * 150),
+    ])
+    card = message_card(message)
+    kinds = [(b["type"], b.get("weight")) for b in card["body"]]
+    assert kinds == [("FactSet", None), ("TextBlock", "bolder"), ("TextBlock", None), ("FactSet", None),
+                     ("TextBlock", "bolder"), ("TextBlock", None)]
+    assert card["body"][0]["facts"] == [{"title": "Gestor de cuenta", "value": "Elena Torres"}]
+    assert card["body"][1]["text"] == "Incidencias abiertas \\(2\\)"
+    assert card["body"][2]["text"] == ("INC-1 · ACME — no carga\n\n" + "\u00a0" * 4
+                                       + "Último estado: **renovando**\n\nINC-4")
+    assert card["body"][3]["facts"] == [{"title": "Pedidos \\(0\\)", "value": "Ninguno."}]
+
+
+def test_a_message_without_text_sends_no_empty_text_block():
+    # /cliente of a customer without notes.
+    for text in ("", "  ", "\n\n"):
+        card = message_card(Message(title="Globex · #globex", text=text,
+                                    fields=[Fact(label="Gestor de cuenta", value="Elena")]))
+        assert [b["type"] for b in card["body"]] == ["TextBlock", "FactSet"]
+        assert all(b["text"].strip() for b in blocks(card, "TextBlock"))
+
+
+# --- customer issues: the domain's own messages, at their largest -------------
+
+
+def _all_text(card: dict) -> str:
+    parts = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
+    parts += [f["value"] for b in blocks(card, "FactSet") for f in b["facts"]]
+    return "\n".join(parts)
+
+
+def _actions(card: dict) -> list[str]:
+    return [a["data"]["pedir_action"] for a in card.get("actions", [])]
+
+
+def _inert(text: str) -> bool:
+    """Every character that could start a link, code or emphasis is escaped."""
+    return all(text[i - 1] == "\\" for i, char in enumerate(text) if char in "[]()`_~" and i)
+
+
+def test_issue_card_and_status_card_fit_and_stay_inert():
+    from tests import issue_cards
+
+    for message in (issue_cards.issue_card(), issue_cards.status_card(),
+                    issue_cards.status_card(acked=issue_cards.ackers(300)), issue_cards.receipt(300)):
+        card = message_card(message)
+        assert card_bytes(card) <= CARD_BYTES_MAX
+        assert _inert(_all_text(card)), _all_text(card)[:300]
+        assert "**x**" not in _all_text(card)  # the user's own '**x**' stays literal
+    card = message_card(issue_cards.issue_card())
+    assert card["body"][0]["text"].startswith("INC-7 · ACME Logística S.L. · SEV2 — El portal")
+    assert card["body"][1]["text"].startswith("**Último estado** \\(Javier Martín Gómez, ")
+    assert _actions(card) == ["issue.post_status", "issue.close"]
+    assert _actions(message_card(issue_cards.issue_card(owner_team=False))) == []
+
+    card = message_card(issue_cards.status_card(title="El portal no carga"))
+    assert card["body"][0]["text"] == "INC-7 · ACME Logística S.L.: nuevo estado"
+    assert card["body"][1]["text"].startswith("**El portal no carga**\n\nCausa: certificado caducado.\n\n")
+    [ack] = card["actions"]
+    assert ack == {"type": "Action.Submit", "title": "Entendido", "style": "positive",
+                   "data": {"pedir_action": "status.ack", "value": "42"}}
+    acked = message_card(issue_cards.status_card(you_acked=True))
+    assert "actions" not in acked and "✓ Lo has confirmado" in _all_text(acked)
+
+
+def test_risk_card_and_customer_view():
+    from tests import issue_cards
+
+    card = message_card(issue_cards.risk_card())
+    text = card["body"][1]["text"]
+    assert text.startswith("Señal: **quiere darse de baja**\n\n\\> …dicen que quieren cancelar el contrato")
+    assert text.endswith("Acción propuesta: **llama hoy al cliente**")
+    assert _actions(card) == ["risk.accept", "risk.dismiss", "risk.done"]
+    assert _actions(message_card(issue_cards.risk_card("done"))) == []
+
+    card = message_card(issue_cards.customer_view(issues=3))
+    assert [b["type"] for b in card["body"]] == ["TextBlock", "FactSet", "TextBlock", "TextBlock", "FactSet"]
+    listing = card["body"][3]["text"]
+    assert listing.count("\n\n") >= 6 and "INC-3" in listing
+    big = message_card(issue_cards.customer_view(issues=60, notes="Notas " * 3000))
+    assert card_bytes(big) <= CARD_BYTES_MAX

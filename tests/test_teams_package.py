@@ -111,12 +111,26 @@ def test_commands_are_pedirs_and_within_limits():
     assert set(command_list["scopes"]) <= {"personal", "team", "groupChat"}
     commands = command_list["commands"]
     titles = [command["title"] for command in commands]
-    assert titles == ["pedir", "pedir mis", "pedir cola", "pedir ver", "pedir ayuda", "equipos", "equipo"]
+    assert titles == ["pedir", "pedir mis", "pedir cola", "pedir ayuda", "equipos",
+                      "incidencia", "incidencias", "estado", "cliente"]
     assert len(set(titles)) == len(titles)
     assert 0 < len(commands) <= 10
     for command in commands:
         assert 0 < len(command["title"]) <= 32
         assert 0 < len(command["description"]) <= 128
+
+
+def test_every_command_title_is_a_line_teams_reads_as_a_command():
+    # Teams has no slash commands: a title typed as is must reach the parser.
+    from datetime import date
+
+    from bot.commands.parser import ParseError, names_a_command, parse_line
+
+    [command_list] = build_manifest(APP_ID)["bots"][0]["commandLists"]
+    for command in command_list["commands"]:
+        assert names_a_command(command["title"]), command["title"]
+        parsed = parse_line(command["title"], date(2026, 11, 25))
+        assert not (isinstance(parsed, ParseError) and parsed.code == "unknown_command"), (command["title"], parsed)
 
 
 def test_host_sets_the_urls_and_the_valid_domain():

@@ -9,7 +9,9 @@ shortened value would be a wrong value.
 
 from __future__ import annotations
 
-from bot.messages import Action, Form, FormField, Message
+import re
+
+from bot.messages import Action, Fact, Form, FormField, Message
 
 TEXT_MAX = 3000  # any text object in a section or context
 FIELD_MAX = 2000  # one entry of section.fields
@@ -27,6 +29,9 @@ OPTIONS_MAX = 100
 OPTION_TEXT_MAX = 75
 OPTION_VALUE_MAX = 150
 PLACEHOLDER_MAX = 150
+# A fact whose value spans lines or runs past this is shown full width: two
+# columns of section.fields make a list or a paragraph unreadable.
+WIDE_FACT_CHARS = 100
 ELLIPSIS = "…"
 DATE_PLACEHOLDER = "AAAA-MM-DD, viernes, mañana…"
 
@@ -76,6 +81,18 @@ def _chunks(escaped: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece.strip()]  # Slack rejects blank text
 
 
+_QUOTE = re.compile(r"^&gt;(?= )", re.MULTILINE)
+
+
+def _quotes(escaped: str) -> str:
+    """'> ' at a line's start quotes the line, as when typed in Slack.
+
+    Safe unescaped: with every '<' escaped, a '>' cannot close a control
+    sequence (<!channel>, <@U…>, <url|label>), it can only start a quote.
+    """
+    return _QUOTE.sub(">", escaped)
+
+
 def _plain(text: str) -> dict:
     return {"type": "plain_text", "text": text, "emoji": True}
 
@@ -88,11 +105,42 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def _fact(label: str, value: str) -> str:
+def _fact(label: str, value: str, limit: int = FIELD_MAX) -> str:
     # Label first and short, so a long value never pushes the label out.
     head = _mrkdwn(" ".join(label.split()), FIELD_MAX // 4)
     head = f"*{head}*\n" if head else ""
-    return head + _mrkdwn(value, FIELD_MAX - len(head))
+    return head + _mrkdwn(value, limit - len(head))
+
+
+def is_wide(fact: Fact) -> bool:
+    """A list or a paragraph, rather than a short value to show in a column."""
+    value = fact.value.strip()
+    return "\n" in value or len(value) > WIDE_FACT_CHARS
+
+
+def _fact_blocks(facts: list[Fact]) -> list[dict]:
+    """Short facts side by side (10 to a section), each wide one a full-width
+    section of its own (3000 characters, not 2000), in the order given."""
+    blocks: list[dict] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        blocks.extend(
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": fact} for fact in run[i : i + FIELDS_PER_SECTION]]}
+            for i in range(0, len(run), FIELDS_PER_SECTION)
+        )
+        run.clear()
+
+    for fact in facts:
+        if not (fact.label.strip() or fact.value.strip()):
+            continue
+        if is_wide(fact):
+            flush()
+            blocks.append(_section(_fact(fact.label, fact.value.strip("\n"), TEXT_MAX)))
+        else:
+            run.append(_fact(fact.label, fact.value))
+    flush()
+    return blocks
 
 
 def _button(action: Action, index: int) -> dict:
@@ -125,12 +173,8 @@ def message_blocks(message: Message, *, max_blocks: int = MESSAGE_BLOCKS_MAX) ->
     title = " ".join((message.title or "").split())  # '*' bold must not span lines
     head = [_section(f"*{_mrkdwn(title, TEXT_MAX - 2)}*")] if title else []
     # Text past what max_blocks sections could ever show is dropped before the split.
-    body = [_section(piece) for piece in _chunks(escape(message.text[: max_blocks * TEXT_MAX]), TEXT_MAX)]
-    facts = [_fact(f.label, f.value) for f in message.fields if f.label.strip() or f.value.strip()]
-    fields = [
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": fact} for fact in facts[i : i + FIELDS_PER_SECTION]]}
-        for i in range(0, len(facts), FIELDS_PER_SECTION)
-    ]
+    body = [_section(piece) for piece in _chunks(_quotes(escape(message.text[: max_blocks * TEXT_MAX])), TEXT_MAX)]
+    fields = _fact_blocks(message.fields)
     small = [_context(_mrkdwn(message.context, TEXT_MAX))] if (message.context or "").strip() else []
     buttons = [_button(action, index) for index, action in enumerate(message.actions)]
     actions = [

@@ -24,7 +24,7 @@ from bot.app import Pedir
 from bot.i18n import t
 from bot.messages import Action, Message, Reply
 
-COMMANDS = ("/pedir", "/equipos", "/equipo")
+COMMANDS = ("/pedir", "/equipos", "/equipo", "/incidencia", "/incidencias", "/estado", "/cliente")
 # What the listeners below subscribe to; manifest.json must declare the same.
 BOT_EVENTS = ("app_home_opened", "message.channels", "message.im", "reaction_added")
 # Each scope, for the calls that need it; manifest.json asks for these and no others.
@@ -79,7 +79,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
                                respond=respond, trigger_id=command.get("trigger_id"))
         slack.kick_delivery()
 
-    @app.action(re.compile(r"^(request|route)\..+"))
+    @app.action(re.compile(r"^(request|route|issue|status|risk)\..+"))
     async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
         await ack()
         async with slack.work:

@@ -6,6 +6,13 @@ action titles, input labels and choice titles are plain text in the schema.
 Teams rejects messages over ~28 KB, so body text gives way first and a card
 that still does not fit raises ValueError (as in the Slack renderer, data a
 handler reads back is never silently cut).
+
+Pedir's texts are written as on Slack: one newline breaks a line, '*word*'
+is bold. Teams joins lines that one newline separates and reads '**' as
+bold, so text and facts are translated after escaping (_rich): a line break
+becomes a blank line, leading spaces become no-break spaces (or the
+indentation vanishes), and a Slack-style '*bold*' becomes '**bold**'. The
+escaping stays whole: nothing a user types can become a link or a mention.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.messages import Action, Form, FormField, Message
+from bot.messages import Action, Fact, Form, FormField, Message
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # Input labels, isRequired and errorMessage need 1.3+
@@ -30,6 +37,10 @@ ELLIPSIS = "…"
 DATE_PLACEHOLDER = "AAAA-MM-DD, viernes, mañana…"
 REQUIRED_MESSAGE = "Este campo es obligatorio."
 RESERVED = ("context", "msteams")  # keys of the submit data, not fields
+# A fact whose value spans lines or runs past this is shown under its label,
+# full width, not squeezed into a FactSet's value column (as on Slack).
+WIDE_FACT_CHARS = 100
+NBSP = "\u00a0"
 
 _INLINE = re.compile(r"([\\*_\[\]()`~])")
 # Block syntax only counts at the start of a line (after up to 3 spaces).
@@ -65,6 +76,19 @@ def _cut(text: str, limit: int) -> str:
 
 def _md(text: str, limit: int = SHORT_MAX) -> str:
     return _cut(escape_markdown(text), limit)
+
+
+# '\*bold\*' once escaped: whole escape pairs inside, no '*', no line break,
+# no space just inside the stars, no word character or star just outside.
+_BOLD = re.compile(r"(?<![\w*])\\\*(?=[^\s*])((?:[^*\n\\]|\\[^*\n])+?)(?<!\s)\\\*(?![\w*]|\\\*)")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _rich(escaped: str) -> str:
+    """Escaped text, with Pedir's Slack-style line breaks, indents and bold as Teams shows them."""
+    text = _BOLD.sub(r"**\1**", escaped)
+    text = _INDENT.sub(lambda m: NBSP * len(m[0].expandtabs(4)), text)
+    return re.sub(r"[ \t]*\n", "\n\n", text.strip("\n"))
 
 
 def _plain(text: str, fallback: str = "") -> str:
@@ -115,19 +139,41 @@ def _message_card(message: Message, budget: int) -> dict:
     title = " ".join((message.title or "").split())
     if title:
         body.append(_text_block(_md(title), weight="bolder", size="medium"))
-    body += [_text_block(p) for p in _paragraphs(_cut(escape_markdown(message.text), budget))]
-    facts = [
-        {"title": _cut(escape_markdown(_plain(f.label)), TITLE_MAX), "value": _md(f.value)}
-        for f in message.fields
-        if f.label.strip() or f.value.strip()
-    ]
-    if facts:
-        body.append({"type": "FactSet", "facts": facts})
+    body += [_text_block(_rich(p)) for p in _paragraphs(_cut(escape_markdown(message.text), budget))]
+    body += _fact_elements(message.fields)
     if (message.context or "").strip():
-        body.append(_text_block(_md(message.context), isSubtle=True, size="small"))
+        body.append(_text_block(_rich(_md(message.context)), isSubtle=True, size="small"))
     if not body:  # Teams renders an empty card as nothing at all
         body.append(_text_block(ELLIPSIS))
     return _card(body, [_submit(action) for action in message.actions])
+
+
+def is_wide(fact: Fact) -> bool:
+    value = fact.value.strip()
+    return "\n" in value or len(value) > WIDE_FACT_CHARS
+
+
+def _fact_elements(facts: list[Fact]) -> list[dict]:
+    """Short facts in FactSets; a wide one (a list, a paragraph) as its label in
+    bold and its value under it, full width. In the order given."""
+    elements: list[dict] = []
+    run: list[dict] = []
+    for fact in facts:
+        if not (fact.label.strip() or fact.value.strip()):
+            continue
+        title = _cut(escape_markdown(_plain(fact.label)), TITLE_MAX)
+        if not is_wide(fact):
+            run.append({"title": title, "value": _rich(_md(fact.value))})
+            continue
+        if run:
+            elements.append({"type": "FactSet", "facts": run})
+            run = []
+        if title:
+            elements.append(_text_block(title, weight="bolder", spacing="medium"))
+        elements.append(_text_block(_rich(_md(fact.value.strip("\n"))), spacing="small"))
+    if run:
+        elements.append({"type": "FactSet", "facts": run})
+    return elements
 
 
 def message_card(message: Message) -> dict:

@@ -60,10 +60,12 @@ COMMANDS = [
     {"title": "pedir", "description": "@equipo qué necesitas [#CLIENTE] [!urgente] [para:viernes] — pide algo a otro equipo"},
     {"title": "pedir mis", "description": "Tus pedidos abiertos"},
     {"title": "pedir cola", "description": "[@equipo] La cola de tu equipo, con su SLA"},
-    {"title": "pedir ver", "description": "PED-12 — el detalle y el historial de un pedido"},
     {"title": "pedir ayuda", "description": "Cómo se usa Pedir"},
     {"title": "equipos", "description": "El directorio de equipos y qué se les puede pedir"},
-    {"title": "equipo", "description": "@equipo — la ficha de un equipo: qué hace y su compromiso"},
+    {"title": "incidencia", "description": "nueva #CLIENTE sev2 qué pasa · ver|seguir|cerrar INC-7 — incidencias de clientes"},
+    {"title": "incidencias", "description": "[#CLIENTE] Las incidencias abiertas, con su último estado"},
+    {"title": "estado", "description": "INC-7 qué ha cambiado — avisa a todos los que siguen la incidencia"},
+    {"title": "cliente", "description": "ACME — todo sobre un cliente: incidencias, pedidos y riesgo"},
 ]
 
 SHORT_DESCRIPTION = "Pedidos entre equipos, con dueño, SLA y valoración, donde ya habláis."

@@ -104,7 +104,8 @@ def build_app(settings: Settings, clock: Clock | None = None, *, teams_options: 
     sessions = session_factory(engine)
     pedir = Pedir(sessions, settings, clock)
     channels: list = []
-    loop = DeliveryLoop(Dispatcher(sessions, channels, clock, default_locale=settings.locale))
+    loop = DeliveryLoop(Dispatcher(sessions, channels, clock,
+                                   default_locale=settings.locale, default_timezone=settings.timezone))
     app = web.Application()
     app[SESSIONS] = sessions
     app[PEDIR] = pedir

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands import forms, handlers, parser
+from bot.commands import forms, handlers, issue_parser, parser
+from bot.customers import risk
 from bot.commands.dates import parse_due
 from bot.commands.handlers import Caller
 from bot.errors import UserError
 from bot.i18n import t
 from bot.messages import Action, Message, Reply
+from bot.issues import flows as issue_flows
+from bot.issues.states import display_id as issue_display_id
 from bot.people import service as people
 from bot.requests import flows, service
 from bot.requests.states import PRIORITIES, display_id
@@ -26,15 +29,24 @@ TEXT_FORMS = {
 }
 
 
+# Issue buttons that open a form: button id -> (field, required).
+ISSUE_FORMS = {"issue.post_status": ("update", True), "issue.close": ("note", False)}
+RISK_DECISIONS = {"risk.accept": "accept", "risk.dismiss": "dismiss", "risk.done": "done"}
+
+
 # Ids past the database's INTEGER make PostgreSQL fail the query: refuse them first.
 MAX_ID = 2**31 - 1
 
 
-def _request_id(value: str) -> int:
+def _request_id(value: str, error: str = "input.bad_request_id") -> int:
     head = value.split(":", 1)[0]
     if not head.isdecimal() or not 1 <= int(head) <= MAX_ID:
-        raise UserError("input.bad_request_id", value=value)
+        raise UserError(error, value=value)
     return int(head)
+
+
+# A bad id on an issue, status or risk button is not a request number ("use PED-12").
+_BAD_TARGET = {"issue": "input.bad_issue_id", "status": "status.unknown", "risk": "risk.unknown"}
 
 
 async def press(ctx: flows.Ctx, caller: Caller, action_id: str, value: str) -> Reply:
@@ -43,6 +55,8 @@ async def press(ctx: flows.Ctx, caller: Caller, action_id: str, value: str) -> R
         return await pick_team(ctx, caller, value)
     if action_id == "request.open_form":
         return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session)))
+    if (kind := action_id.split(".", 1)[0]) in _BAD_TARGET:
+        return await press_issue(ctx, caller, action_id, _request_id(value, _BAD_TARGET[kind]))
     rid = _request_id(value)
     if action_id in TEXT_FORMS:
         field, required = TEXT_FORMS[action_id]
@@ -70,6 +84,26 @@ async def press(ctx: flows.Ctx, caller: Caller, action_id: str, value: str) -> R
     raise UserError("input.unknown_command", value=action_id)
 
 
+async def press_issue(ctx: flows.Ctx, caller: Caller, action_id: str, target: int) -> Reply:
+    """Buttons on issue cards, status updates and risk flags."""
+    loc = caller.locale
+    if action_id in ISSUE_FORMS:
+        field, required = ISSUE_FORMS[action_id]
+        # Refuse before the form opens: whatever someone typed in it would be lost.
+        await issue_flows.owner_team_issue(ctx, caller.person, target)
+        return Reply(form=forms.issue_text_form(loc, action_id, target, field, required=required))
+    if action_id == "issue.follow":
+        return await handlers.handle(ctx, caller, issue_parser.IssueFollow(target))
+    if action_id == "status.ack":
+        update, first = await issue_flows.acknowledge(ctx, caller.person, target)
+        key = "reply.acked" if first else "reply.already_acked"
+        return Reply.text(t(loc, key, ref=issue_display_id(update.issue_id)))
+    if action_id in RISK_DECISIONS:
+        flag = await risk.decide(ctx, caller.person, target, RISK_DECISIONS[action_id])
+        return Reply.text(t(loc, f"reply.risk_{flag.state}"))
+    raise UserError("input.unknown_command", value=action_id)
+
+
 async def pick_team(ctx: flows.Ctx, caller: Caller, value: str) -> Reply:
     draft_id, _, slug = value.partition(":")
     draft = await ctx.session.get(Draft, draft_id)
@@ -90,6 +124,8 @@ async def submit(ctx: flows.Ctx, caller: Caller, form_id: str, context: str, val
     values = {key: (value or "").strip() for key, value in values.items()}
     if form_id == "request.new":
         return await submit_new(ctx, caller, values)
+    if form_id in ISSUE_FORMS:
+        return await submit_issue(ctx, caller, form_id, _request_id(context, "input.bad_issue_id"), values)
     rid = _request_id(context)
     me = caller.person
     if form_id == "request.assign":
@@ -124,6 +160,18 @@ async def submit(ctx: flows.Ctx, caller: Caller, form_id: str, context: str, val
         }[form_id]
         return await handlers.lifecycle(ctx, caller, command(rid, text or None))
     raise UserError("input.unknown_command", value=form_id)
+
+
+async def submit_issue(ctx: flows.Ctx, caller: Caller, form_id: str, issue_id: int, values: dict[str, str]) -> Reply:
+    field, required = ISSUE_FORMS[form_id]
+    text = values.get(field, "")
+    if required and not text:
+        return _field_error(caller, field, f"input.empty.{field}")
+    if len(text) > flows.MAX_TEXT:
+        return _field_error(caller, field, "input.too_long", limit=flows.MAX_TEXT, length=len(text))
+    if form_id == "issue.post_status":
+        return await handlers.handle(ctx, caller, issue_parser.StatusPost(issue_id, text))
+    return await handlers.handle(ctx, caller, issue_parser.IssueClose(issue_id, text or None))
 
 
 def _field_error(caller: Caller, field: str, key: str, **values: object) -> Reply:

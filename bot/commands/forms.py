@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import t
 from bot.messages import Form, FormField
+from bot.issues.states import display_id as issue_display_id
 from bot.requests.states import PRIORITIES, display_id
 from storage.models import Person, Team
 
@@ -56,3 +57,15 @@ def reassign(locale: str | None, request_id: int, teams: list[Team]) -> Form:
         choices=[(team.slug, team.name) for team in teams]))
     form.fields.append(FormField(name="reason", label=t(locale, "field.reason"), kind="long_text", required=True))
     return form
+
+
+def issue_text_form(locale: str | None, form_id: str, issue_id: int, field: str, *, required: bool) -> Form:
+    """Post a status on INC-7, or close it with a note."""
+    name = form_id.split(".", 1)[1]
+    return Form(
+        id=form_id,
+        title=t(locale, f"form.{name}.title", ref=issue_display_id(issue_id)),
+        submit_label=t(locale, "action.send"),
+        fields=[FormField(name=field, label=t(locale, f"field.{field}"), kind="long_text", required=required)],
+        context=str(issue_id),
+    )

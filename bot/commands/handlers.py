@@ -32,6 +32,11 @@ PARSE_ERROR_KEYS = {
     "bad_team": "input.missing_argument",
     "missing_argument": "input.missing_argument",
     "unknown_command": "input.unknown_command",
+    "bad_issue_id": "input.bad_issue_id",
+    "bad_severity": "input.bad_severity",
+    "missing_customer": "input.missing_customer",
+    "empty_title": "input.empty.title",
+    "empty_status": "input.empty.status",
 }
 TIMELINE_LENGTH = 10
 
@@ -51,7 +56,8 @@ class Caller:
 def parse_error(caller: Caller, error: parser.ParseError) -> UserError:
     key = PARSE_ERROR_KEYS.get(error.code, "input.unknown_command")
     if error.code == "too_long":
-        return UserError(key, limit=parser.MAX_TEXT, length=error.detail or "?")
+        length, _, limit = error.detail.partition("/")
+        return UserError(key, limit=limit or parser.MAX_TEXT, length=length or "?")
     return UserError(key, value=error.detail)
 
 
@@ -244,4 +250,8 @@ async def handle(ctx: flows.Ctx, caller: Caller, cmd: object) -> Reply:
             return await list_teams(ctx, caller)
         case parser.ShowTeam(team=token):
             return await show_team(ctx, caller, token)
+    from bot.commands import issue_handlers  # it builds on Caller and find_team, defined here
+
+    if issue_handlers.handles(cmd):
+        return await issue_handlers.handle(ctx, caller, cmd)
     return await lifecycle(ctx, caller, cmd)

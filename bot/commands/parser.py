@@ -17,6 +17,7 @@ MAX_TEXT = 3000  # longest description, reason or comment we store
 ERROR_CODES = frozenset({
     "unknown_command", "empty_description", "too_long", "bad_date", "past_date",
     "bad_request_id", "bad_rating", "bad_assignee", "bad_team", "missing_argument",
+    "bad_issue_id", "bad_severity", "missing_customer", "empty_title", "empty_status",
 })
 
 
@@ -149,7 +150,12 @@ _PRIORITIES = {
     "!normal": "normal", "!baja": "low", "!low": "low",
 }
 _COMMANDS = {"pedir": "pedir", "request": "pedir", "equipos": "teams", "teams": "teams",
-             "equipo": "team", "team": "team"}
+             "equipo": "team", "team": "team",
+             # Customer issues, parsed by bot.commands.issue_parser.
+             "incidencia": "issue", "issue": "issue", "incident": "issue",
+             "incidencias": "issues", "issues": "issues", "incidents": "issues",
+             "estado": "status", "status": "status", "cliente": "customer", "customer": "customer",
+             "clientes": "customers", "customers": "customers"}
 
 _TOKEN = re.compile(r"\S+")
 _TRAIL = r"[.,;:!?)\]]*"  # punctuation a sentence may glue to a token
@@ -287,6 +293,10 @@ def parse(command: str, text: str, today: date, locale: str = "es") -> Command |
         if team or kind == "teams":
             return ShowTeam(team) if team else ListTeams()
         return ParseError("missing_argument", "team" if english else _SPANISH_NAME["team"])
+    if kind is not None:
+        from bot.commands import issue_parser  # late: it imports this module
+
+        return issue_parser.parse(kind, text, english)
     return ParseError("unknown_command", command)
 
 
@@ -299,7 +309,20 @@ def parse_line(line: str, today: date, locale: str = "es") -> Command | ParseErr
     return parse(m[0], line[m.end() :], today, locale)
 
 
+# Everyday words that also name a command. "estado de la factura @facturacion"
+# is a request; "estado INC-7 …" is a status update, whatever it mentions.
+_STATUS_WORDS = frozenset({"estado", "status"})
+_CUSTOMER_WORDS = frozenset({"cliente", "customer", "clientes", "customers"})
+_ISSUE_ID_LIKE = re.compile(r"(?:inc[-–—]?|#)?[0-9]{1,10}")
+
+
 def names_a_command(line: str) -> bool:
     """Whether a line starts with a command word ("pedir", "equipos"...)."""
-    m = _TOKEN.search(strip_controls(line))
-    return m is not None and fold(m[0]).lstrip("/") in _COMMANDS
+    tokens = [t[0] for t in _TOKEN.finditer(strip_controls(line))]
+    word = fold(tokens[0]).lstrip("/") if tokens else ""
+    if word in _STATUS_WORDS:
+        # Alone, it is someone asking how the command works.
+        return len(tokens) == 1 or _ISSUE_ID_LIKE.fullmatch(keyword(tokens[1])) is not None
+    if word in _CUSTOMER_WORDS:
+        return not any(_MENTION.fullmatch(token) for token in tokens)
+    return word in _COMMANDS

@@ -70,6 +70,7 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=60),
         give_up_after: timedelta = timedelta(days=1),
         default_locale: str = "es",
+        default_timezone: str = "Europe/Madrid",
         send_timeout: float | None = None,
     ) -> None:
         self.sessions = sessions
@@ -79,6 +80,7 @@ class Dispatcher:
         self.lease = lease
         self.give_up_after = give_up_after
         self.default_locale = default_locale
+        self.default_timezone = default_timezone
         # A send must end well inside its lease, or another worker would take
         # the row while it is still in flight and deliver it twice.
         self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
@@ -151,7 +153,8 @@ class Dispatcher:
                 return False
             is_home = row.payload.get("surface") == "home"
             try:
-                plan = await plan_delivery(session, row, self.channels, self.clock.now(), self.default_locale)
+                plan = await plan_delivery(
+                    session, row, self.channels, self.clock.now(), self.default_locale, self.default_timezone)
             except Exception as exc:  # noqa: BLE001  (sorted by _settle)
                 self._settle(row, exc, report)
                 return is_home

@@ -32,7 +32,8 @@ class Plan:
 
 
 async def plan_delivery(
-    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str,
+    default_timezone: str = "Europe/Madrid",
 ) -> Plan | None:
     """The delivery plan, or None when a newer version of the card makes this one moot."""
     if await _superseded(session, row):
@@ -41,7 +42,7 @@ async def plan_delivery(
     thread_key = payload.pop("thread_key", None)
     message = Message.model_validate(payload)
     if message.surface == "home":
-        return await _home_plan(session, row, channels, now, default_locale)
+        return await _home_plan(session, row, channels, now, default_locale, default_timezone)
     channel, address = await _route(session, row, channels)
     plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
     if thread_key:
@@ -71,7 +72,8 @@ async def _superseded(session: AsyncSession, row: Outbox) -> bool:
 
 
 async def _home_plan(
-    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str,
+    default_timezone: str,
 ) -> Plan:
     """A home page is rendered at delivery time, so it is never stale."""
     person = await people.get(session, row.recipient_id)
@@ -79,7 +81,7 @@ async def _home_plan(
     for channel in channels:
         address = channel.address_person(person, accounts)
         if address and hasattr(channel, "publish_home"):
-            message = await home.render(session, person, now, default_locale)
+            message = await home.render(session, person, now, default_locale, default_timezone)
             return Plan(channel=channel, address=address, message=message, card_key=row.card_key, home=True)
     # No platform with a home page reaches this person: nothing to refresh.
     return Plan(channel=None, address="", message=Message(text=""), outcome="skipped")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import format_timedelta as _babel_timedelta
 from babel.numbers import format_percent as _babel_percent
 
-from bot.i18n.catalog import CATALOG
+from bot.i18n.catalog import CATALOG as _REQUESTS
+from bot.i18n.catalog_issues import ISSUE_CATALOG
 
 SUPPORTED = ("es", "en")
+CATALOG = {**_REQUESTS, **ISSUE_CATALOG}
 DEFAULT_LOCALE = "es"
 
 
@@ -45,3 +48,10 @@ def format_day(day: date, locale: str | None) -> str:
 
 def format_share(share: float, locale: str | None) -> str:
     return _babel_percent(share, locale=normalize_locale(locale))
+
+
+def format_age(age: timedelta, locale: str | None) -> str:
+    """How long ago: 'hace 3 h' / '3 hr. ago'."""
+    # Under a minute reads "1 min ago": "in 0 seconds" would read as the future.
+    age = max(age, timedelta(minutes=1))
+    return _babel_timedelta(-age, add_direction=True, format="short", locale=normalize_locale(locale))

@@ -279,7 +279,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir cola [@equipo] — la cola de tu equipo, con su SLA\n"
             "• /pedir ver PED-12 — detalle e historial\n"
             "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …\n"
-            "• /equipos — el directorio · /equipo @x — su ficha y su compromiso"
+            "• /equipos — el directorio · /equipo @x — su ficha y su compromiso\n"
+            "• /incidencia ayuda — incidencias de clientes · /cliente ACME — todo sobre un cliente"
         ),
         "en": (
             "*Pedir* — requests between teams\n"
@@ -289,7 +290,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /request queue [@team] — your team's queue, with its SLA\n"
             "• /request view PED-12 — details and timeline\n"
             "• /request claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …\n"
-            "• /teams — the directory · /team @x — its card and its promise"
+            "• /teams — the directory · /team @x — its card and its promise\n"
+            "• /incidencia help — customer issues · /cliente ACME — everything about a customer"
         ),
     },
     "event.created": {"es": "creó el pedido", "en": "created the request"},

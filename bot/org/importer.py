@@ -3,6 +3,8 @@
 The whole file is validated before the first write, and every write happens
 inside one transaction, so a bad file (even a problem in its last team) leaves
 the database exactly as it was. Re-importing an unchanged file changes nothing.
+Customers are written last, and requests that named one ("#ACME") before Pedir
+knew it are linked to it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.org.spec import OrgFileError, OrgSpec, PersonSpec, TeamSpec, load_org, show, suggestion
-from storage.models import Membership, Person, PlatformAccount, Team
+from bot.org.spec import (CustomerSpec, OrgFileError, OrgSpec, PersonSpec, TeamSpec, load_org,
+                          show, suggestion)
+from storage.models import Customer, Membership, Person, PlatformAccount, Request, Team
 
 PLATFORMS = ("slack", "teams")  # PersonSpec field name == PlatformAccount.platform
 WORKSPACE = ""  # One workspace per platform for now; the unique key includes it.
@@ -37,17 +40,19 @@ class ImportSummary:
     people: Counts = field(default_factory=Counts)
     teams: Counts = field(default_factory=Counts)
     memberships: Counts = field(default_factory=Counts)
+    customers: Counts = field(default_factory=Counts)
 
     @property
     def changed(self) -> bool:
         return any(c.created or c.updated or c.removed
-                   for c in (self.people, self.teams, self.memberships))
+                   for c in (self.people, self.teams, self.memberships, self.customers))
 
     def __str__(self) -> str:
         def part(name: str, c: Counts) -> str:
             extra = f", {c.removed} removed" if name == "memberships" else ""
             return f"{name}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged{extra}"
-        return "; ".join(part(n, getattr(self, n)) for n in ("people", "teams", "memberships"))
+        return "; ".join(part(n, getattr(self, n))
+                         for n in ("people", "teams", "memberships", "customers"))
 
 
 def _assign(row: Any, values: dict[str, Any]) -> bool:
@@ -63,7 +68,7 @@ def _assign(row: Any, values: dict[str, Any]) -> bool:
 async def import_org(
     sessions: async_sessionmaker[AsyncSession], path: Path, now: datetime
 ) -> ImportSummary:
-    """Validate `path` fully, then upsert people, accounts, teams and memberships."""
+    """Validate `path` fully, then upsert people, accounts, teams, memberships and customers."""
     spec = load_org(path)
     summary = ImportSummary()
     async with sessions() as session, session.begin():  # Any exception rolls back.
@@ -83,19 +88,25 @@ class _Import:
         # Reads and checks first: nothing is written until the file is known good.
         await self._load()
         teams = {t.slug: t for t in (await self.session.exec(select(Team))).all()}
+        customers = {c.slug: c for c in (await self.session.exec(select(Customer))).all()}
         self._check_references()
-        self._check_aliases(teams)
+        self._check_aliases("teams", "team", teams)
+        self._check_aliases("customers", "customer", customers)
         people = [await self._upsert_person(p) for p in self.spec.people]
         await self.session.flush()  # New people get their ids.
         await self._sync_accounts(people)
         for slug, team_spec in self.spec.teams.items():
             team = await self._upsert_team(slug, team_spec, teams.get(slug))
             await self._sync_memberships(team, team_spec)
+        for slug, customer_spec in self.spec.customers.items():
+            customer = await self._upsert_customer(slug, customer_spec, customers.get(slug))
+            await self._link_requests(customer)
 
     async def _load(self) -> None:
         emails = {p.email for p in self.spec.people}
         for team in self.spec.teams.values():
             emails.update([team.lead, *team.members])
+        emails.update(c.account_manager for c in self.spec.customers.values() if c.account_manager)
         # Case-insensitive: a row written elsewhere as "Ana@..." is the same person.
         rows = await self.session.exec(select(Person).where(func.lower(Person.email).in_(emails)))
         for person in rows.all():  # An exact lowercase match wins over "Ana@...".
@@ -111,22 +122,27 @@ class _Import:
 
     def _check_references(self) -> None:
         known = {p.email for p in self.spec.people} | set(self.by_email)
+        refs: list[tuple[str, str]] = []
         for slug, team in self.spec.teams.items():
-            refs = [("lead", team.lead)] + [(f"members[{i}]", e) for i, e in enumerate(team.members)]
-            for where, email in refs:
-                if email not in known:
-                    raise OrgFileError(self.path, f"teams.{slug}.{where}", f"{show(email)} is not "
-                                       f"in [[people]] nor in the database{suggestion(email, known)}")
+            refs += [(f"teams.{slug}.lead", team.lead)]
+            refs += [(f"teams.{slug}.members[{i}]", e) for i, e in enumerate(team.members)]
+        refs += [(f"customers.{slug}.account_manager", c.account_manager)
+                 for slug, c in self.spec.customers.items() if c.account_manager]
+        for where, email in refs:
+            if email not in known:
+                raise OrgFileError(self.path, where, f"{show(email)} is not in [[people]] "
+                                   f"nor in the database{suggestion(email, known)}")
 
-    def _check_aliases(self, teams: dict[str, Team]) -> None:
-        # Teams kept only in the database still own their slug and aliases.
-        taken = {name: slug for slug, team in teams.items() if slug not in self.spec.teams
-                 for name in (slug, *team.aliases)}
-        for slug, team in self.spec.teams.items():
-            for where, name in [("", slug)] + [(f".aliases[{i}]", a) for i, a in enumerate(team.aliases)]:
+    def _check_aliases(self, table: str, kind: str, rows: dict[str, Team | Customer]) -> None:
+        # Teams or customers kept only in the database still own their slug and aliases.
+        specs: dict[str, TeamSpec | CustomerSpec] = getattr(self.spec, table)
+        taken = {name: slug for slug, row in rows.items() if slug not in specs
+                 for name in (slug, *row.aliases)}
+        for slug, spec in specs.items():
+            for where, name in [("", slug)] + [(f".aliases[{i}]", a) for i, a in enumerate(spec.aliases)]:
                 if name in taken:
-                    raise OrgFileError(self.path, f"teams.{slug}{where}", f"{show(name)} is already "
-                                       f"used by team {show(taken[name])} in the database")
+                    raise OrgFileError(self.path, f"{table}.{slug}{where}", f"{show(name)} is already "
+                                       f"used by {kind} {show(taken[name])} in the database")
 
     async def _upsert_person(self, spec: PersonSpec) -> Person:
         values: dict[str, Any] = {"email": spec.email, "name": spec.name}
@@ -192,7 +208,7 @@ class _Import:
             "our_customers": spec.our_customers, "ask_us_for": spec.ask_us_for,
             "we_need_from_you": spec.we_need_from_you, "keywords": spec.keywords,
             "sla": spec.sla_minutes(), "business_hours": spec.business_hours,
-            "timezone": spec.timezone,
+            "timezone": spec.timezone, "update_cadence": spec.cadence_minutes(),
         }
         # Left out of the file: keep what was configured another way (e.g. in chat).
         if spec.locale is not None:
@@ -228,3 +244,32 @@ class _Import:
         for person_id, role in wanted.items():
             self.session.add(Membership(person_id=person_id, team_id=team.id, role=role))
             counts.created += 1
+
+    async def _upsert_customer(self, slug: str, spec: CustomerSpec, customer: Customer | None) -> Customer:
+        # Every value comes from the file: an account manager left out is cleared.
+        manager = self.by_email[spec.account_manager].id if spec.account_manager else None
+        values: dict[str, Any] = {"name": spec.name, "aliases": spec.aliases, "tier": spec.tier,
+                                  "notes": spec.notes, "account_manager_id": manager}
+        counts = self.summary.customers
+        if customer is None:
+            customer = Customer(slug=slug, **values, created_at=self.now)
+            self.session.add(customer)
+            await self.session.flush()  # Requests are linked by id.
+            counts.created += 1
+        elif _assign(customer, values):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        return customer
+
+    async def _link_requests(self, customer: Customer) -> None:
+        """Requests that said "#ACME" before the customer existed now point at it."""
+        # Typed as "#ACME" or "#Acme"; slugs and aliases are lowercase ASCII already.
+        names = [customer.slug, *customer.aliases]
+        await self.session.exec(  # type: ignore[call-overload]
+            update(Request)
+            .where(Request.customer_id.is_(None),  # type: ignore[union-attr]
+                   func.lower(Request.customer).in_(names))
+            .values(customer_id=customer.id)
+            # No Request is loaded in this session: nothing to keep in step.
+            .execution_options(synchronize_session=False))

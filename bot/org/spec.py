@@ -1,5 +1,8 @@
 """The organisation file's shape (pydantic v2) and `load_org`, which reads it.
 
+People, teams and customers. `SEVERITIES` and `DEFAULT_CADENCE` (how often an
+issue's owner team owes a status update) live here because the file sets them.
+
 Every problem becomes one `OrgFileError` naming the file and the key path, so
 an admin can go straight to the line to fix. Checks that need the database
 (lead and members defined only there) are left to the importer.
@@ -28,6 +31,10 @@ PRIORITIES = get_args(Priority)
 MINUTES_PER_DAY = 8 * 60  # "2d" means two business days of 8 hours, not 48 h.
 # Minutes (first_response, resolution) for a priority the file leaves out.
 DEFAULT_SLA = {"urgent": (60, 240), "high": (240, 480), "normal": (480, 1440), "low": (960, 2400)}
+Severity = Literal["sev1", "sev2", "sev3", "sev4"]  # sev1 is the worst.
+SEVERITIES = get_args(Severity)
+# Business minutes between status updates on an issue, for a severity the file leaves out.
+DEFAULT_CADENCE = {"sev1": 120, "sev2": 240, "sev3": 480, "sev4": 1440}
 DEFAULT_TIMEZONE = "Europe/Madrid"
 DEFAULT_BUSINESS_HOURS = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -116,6 +123,7 @@ Duration = Annotated[int, BeforeValidator(parse_duration)]
 Email = Annotated[str, _string(EMAIL_RE.pattern, "an email address", max_length=320, lower=True)]
 Name = Annotated[str, _string(r".+", "a non-empty text of at most 200 characters", max_length=200)]
 CardText = Annotated[str, _string(r"", "a text of at most 3000 characters", max_length=3000)]
+Tier = Annotated[str, _string(r"", "a text of at most 50 characters", max_length=50)]
 Keyword = Annotated[str, _string(r".+", "a non-empty keyword", max_length=100)]
 # Catch the usual mix-ups early: a channel id for a user, "#canal" for an id.
 SlackUser = Annotated[str, _string(r"^[UW][A-Z0-9]{2,}$", "a Slack user id (U012AB3CD)")]
@@ -168,6 +176,7 @@ class TeamSpec(_Spec):
     members: list[Email] = Field(default_factory=list)
     intake: Optional[IntakeSpec] = None  # None: leave what the database has.
     sla: dict[Priority, SlaTargetSpec] = Field(default_factory=dict)
+    update_cadence: dict[Severity, Duration] = Field(default_factory=dict)
 
     def sla_minutes(self) -> dict[str, dict[str, int]]:
         """All four priorities, each target from the file or the default."""
@@ -179,20 +188,35 @@ class TeamSpec(_Spec):
                          "resolution": given.resolution or resolution}
         return out
 
+    def cadence_minutes(self) -> dict[str, int]:
+        """All four severities, each from the file or the default."""
+        return {sev: self.update_cadence.get(sev, DEFAULT_CADENCE[sev]) for sev in SEVERITIES}
+
     def member_emails(self) -> list[str]:
         """Members in file order, without repeats and without the lead."""
         return [e for i, e in enumerate(self.members)
                 if e != self.lead and e not in self.members[:i]]
 
 
+class CustomerSpec(_Spec):
+    name: Name
+    aliases: list[Slug] = Field(default_factory=list)
+    account_manager: Optional[Email] = None
+    tier: Tier = ""  # Free text such as "gold"; Pedir only shows it.
+    notes: CardText = ""
+
+
 class OrgSpec(_Spec):
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     people: list[PersonSpec] = Field(default_factory=list)
     teams: dict[Slug, TeamSpec] = Field(default_factory=dict)
+    customers: dict[Slug, CustomerSpec] = Field(default_factory=dict)
 
 
-KNOWN_KEYS = {name for model in (DefaultsSpec, PersonSpec, SlaTargetSpec,
-                                 IntakeSpec, TeamSpec, OrgSpec) for name in model.model_fields}
+KNOWN_KEYS = {name for model in (DefaultsSpec, PersonSpec, SlaTargetSpec, IntakeSpec,
+                                 TeamSpec, CustomerSpec, OrgSpec) for name in model.model_fields}
+# The keys a table keyed by a fixed set of names accepts.
+LITERAL_KEYS = {"sla": PRIORITIES, "update_cadence": SEVERITIES}
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
@@ -210,13 +234,15 @@ def key_path(loc: tuple[Any, ...]) -> str:
 
 
 def _message(error: dict[str, Any]) -> str:
-    kind = error["type"]
+    kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
-        return "unknown key" + suggestion(str(error["loc"][-1]), KNOWN_KEYS)
+        return "unknown key" + suggestion(str(loc[-1]), KNOWN_KEYS)
+    if kind == "literal_error" and len(loc) >= 3 and loc[-1] == "[key]" and loc[-3] in LITERAL_KEYS:
+        # ("teams", "soporte", "update_cadence", "sev5", "[key]"): name the table's keys.
+        return "unknown key: use one of " + ", ".join(LITERAL_KEYS[loc[-3]])
     return {"missing": "is required", "string_type": "must be text",
             "list_type": "must be a list", "dict_type": "must be a table",
-            "model_type": "must be a table", "literal_error": "unknown key: use one of "
-            + ", ".join(PRIORITIES)}.get(kind, error["msg"])
+            "model_type": "must be a table"}.get(kind, error["msg"])
 
 
 def load_org(path: Path) -> OrgSpec:
@@ -251,16 +277,10 @@ def _check(spec: OrgSpec, path: Path) -> None:
     d.timezone = d.timezone or DEFAULT_TIMEZONE
     d.business_hours = _hours(path, "defaults", DEFAULT_BUSINESS_HOURS
                               if d.business_hours is None else d.business_hours, d.timezone)
-    owners = {slug: f"teams.{slug}" for slug in spec.teams}
+    owners = {slug: slug for slug in spec.teams}
     for slug, team in spec.teams.items():
-        for i, alias in enumerate(team.aliases):
-            if owners.get(alias, f"teams.{slug}") != f"teams.{slug}":
-                # Routing "@billing" must lead to exactly one team.
-                raise OrgFileError(path, f"teams.{slug}.aliases[{i}]",
-                                   f"{show(alias)} is already used by {owners[alias]}")
-            owners[alias] = f"teams.{slug}"
-        team.aliases = [a for i, a in enumerate(team.aliases)
-                        if a != slug and a not in team.aliases[:i]]
+        # Routing "@billing" must lead to exactly one team.
+        team.aliases = _claim(path, "teams", slug, team.aliases, owners)
         for prio, target in team.sla_minutes().items():
             if target["first_response"] > target["resolution"]:
                 raise OrgFileError(path, f"teams.{slug}.sla.{prio}",
@@ -269,6 +289,21 @@ def _check(spec: OrgSpec, path: Path) -> None:
         own = team.business_hours is not None
         team.business_hours = _hours(path, f"teams.{slug}" if own else "defaults",
                                      team.business_hours if own else d.business_hours, team.timezone)
+    owners = {slug: slug for slug in spec.customers}
+    for slug, customer in spec.customers.items():
+        # "#acme" must name exactly one customer. Teams are another namespace ("@").
+        customer.aliases = _claim(path, "customers", slug, customer.aliases, owners)
+
+
+def _claim(path: Path, table: str, slug: str, aliases: list[str], owners: dict[str, str]) -> list[str]:
+    """Record `slug`'s aliases in `owners` (name -> slug); return them without
+    repeats and without the slug itself."""
+    for i, alias in enumerate(aliases):
+        if owners.get(alias, slug) != slug:
+            raise OrgFileError(path, f"{table}.{slug}.aliases[{i}]",
+                               f"{show(alias)} is already used by {table}.{owners[alias]}")
+        owners[alias] = slug
+    return [a for i, a in enumerate(aliases) if a != slug and a not in aliases[:i]]
 
 
 def _hours(path: Path, table: str, hours: dict[str, Any], tz: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from sqlalchemy import case, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.customers import risk
+from bot.customers import service as customers
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
 from bot.errors import UserError
 from bot.i18n import t
@@ -44,6 +46,8 @@ class Ctx:
     session: AsyncSession
     now: datetime
     default_locale: str = "es"
+    # For people who never said where they are.
+    timezone: str = "Europe/Madrid"
 
     def team_locale(self, team: Team) -> str:
         return team.locale or self.default_locale
@@ -137,12 +141,21 @@ async def create(
         customer=(customer or None), priority=priority, due_date=due, status=NEW,
         created_at=ctx.now, updated_at=ctx.now,
     )
+    if customer and (known := await customers.find(ctx.session, customer)):
+        request.customer_id = known.id
     clocks.start(request, team, ctx.now)
     ctx.session.add(request)
     await ctx.session.flush()
     _event(ctx, request, requester, "created", description, team=team.slug, priority=priority)
     await publish(ctx, await view_of(ctx, request))
+    await _scan(ctx, request, description, "request", requester)
     return request
+
+
+async def _scan(ctx: Ctx, request: Request, text: str | None, source_kind: str, author: Person) -> None:
+    """What is said on a customer's request may show that customer is unhappy."""
+    await risk.scan(ctx, request.customer_id, text, source_kind=source_kind,
+                    source_ref=display_id(request.id), author=author, team_id=request.team_id)
 
 
 async def _member_request(ctx: Ctx, actor: Person, request_id: int, *, open_only: bool = True) -> Request:
@@ -252,6 +265,7 @@ async def comment(ctx: Ctx, actor: Person, request_id: int, text: str) -> Reques
         _event(ctx, request, actor, "commented", text)
         tell_requester(ctx, view, "notice.comment", who=actor.name, text=text)
     _touch(ctx, request)
+    await _scan(ctx, request, text, "comment", actor)
     return request
 
 
@@ -267,6 +281,7 @@ async def _close(ctx: Ctx, actor: Person, request_id: int, status: str, text: st
     _event(ctx, request, actor, status, text)
     view = await view_of(ctx, request)
     await publish(ctx, view)
+    await _scan(ctx, request, text, "comment", actor)
     return view
 
 

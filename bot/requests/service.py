@@ -100,3 +100,17 @@ async def sla_record(session: AsyncSession, team_id: int, now: datetime, days: i
         )
     ).one()
     return SlaRecord(*row)
+
+
+async def of_customer(session: AsyncSession, customer_id: int, closed_since: datetime, limit: int = 20) -> list[Request]:
+    """A customer's open requests, and those closed since `closed_since`; newest first."""
+    result = await session.exec(
+        select(Request)
+        .where(
+            Request.customer_id == customer_id,
+            Request.status.in_(OPEN) | (Request.resolved_at >= closed_since),  # type: ignore[attr-defined, operator]
+        )
+        .order_by(Request.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return list(result.all())

@@ -1,0 +1,265 @@
+"""Parse /incidencia, /incidencias, /estado, /cliente and /clientes text.
+
+Customer issues: opened against a customer, followed by people and teams,
+updated with status posts. Pure and total like bot.commands.parser, whose
+ParseError, limits and token patterns it shares; parser.parse() calls parse().
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.commands.parser import _MAX_ID, _MENTION, _NAME, _TOKEN, _TRAIL, MAX_TEXT, ParseError
+from bot.text import fold, keyword, squeeze_spaces
+
+MAX_TITLE = 300  # longest issue title or customer name
+
+
+@dataclass(frozen=True)
+class IssueHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class IssueNew:
+    customer: str  # first "#NAME" with a letter, without "#"
+    severity: str | None  # "sev1".."sev4"
+    title: str  # one line, the three tokens above removed
+    team: str | None  # owner team: first "@mention", without "@"
+
+
+@dataclass(frozen=True)
+class IssueView:
+    issue_id: int
+
+
+@dataclass(frozen=True)
+class IssueClose:
+    issue_id: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class IssueFollow:
+    issue_id: int
+
+
+@dataclass(frozen=True)
+class IssueUnfollow:
+    issue_id: int
+
+
+@dataclass(frozen=True)
+class IssueAdd:
+    issue_id: int
+    targets: tuple[str, ...]  # handles without "@", team slugs or emails
+
+
+@dataclass(frozen=True)
+class IssueRemove:
+    issue_id: int
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IssueMonitor:
+    issue_id: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class IssueReopen:
+    issue_id: int
+
+
+@dataclass(frozen=True)
+class IssueSeverity:
+    issue_id: int
+    severity: str
+
+
+@dataclass(frozen=True)
+class IssueList:
+    customer: str | None  # None: every open issue
+
+
+@dataclass(frozen=True)
+class StatusPost:
+    issue_id: int
+    text: str  # line breaks kept
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    customer: str
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    pass
+
+
+@dataclass(frozen=True)
+class CustomerNew:
+    slug: str  # as typed, without "#"
+    name: str
+
+
+IssueCommand = (
+    IssueHelp | IssueNew | IssueView | IssueClose | IssueFollow | IssueUnfollow | IssueAdd
+    | IssueRemove | IssueMonitor | IssueReopen | IssueSeverity | IssueList | StatusPost
+    | CustomerView | CustomerList | CustomerNew
+)
+
+# Subcommand key (the English name) -> the words that call it, Spanish name first.
+_SUBCOMMANDS = {
+    "help": ("ayuda", "help"), "new": ("nueva", "new"), "view": ("ver", "view", "show"),
+    "close": ("cerrar", "close"), "follow": ("seguir", "follow"), "unfollow": ("dejar", "unfollow"),
+    "add": ("añadir", "agregar", "add"), "remove": ("quitar", "remove"),
+    "monitor": ("monitorizar", "vigilar", "monitor"), "reopen": ("reabrir", "reopen"),
+    "severity": ("severidad", "sev", "severity"),
+}
+_SUBCOMMAND_OF = {fold(word): key for key, words in _SUBCOMMANDS.items() for word in words}
+_SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()}
+_JUST_THE_ID = {
+    "view": IssueView, "follow": IssueFollow, "unfollow": IssueUnfollow, "reopen": IssueReopen,
+}
+_WITH_NOTE = {"close": IssueClose, "monitor": IssueMonitor}
+_WITH_TARGETS = {"add": IssueAdd, "remove": IssueRemove}
+
+# "INC-7", "inc7", "#7", "7"; long dashes because phones autocorrect "-".
+_ISSUE_ID = re.compile(r"(?:inc[-–—]?|#)?([0-9]{1,10})")
+_ID_LIKE = re.compile(r"inc[-–—0-9]|#?[0-9]")
+_SEVERITY = re.compile(r"sev[-–—_]?([1-4])")
+_SEVERITY_LIKE = re.compile(r"sev[-–—_]?[0-9]+")  # "sev9": meant as one, reported as bad
+_CUSTOMER = re.compile(rf"#({_NAME}){_TRAIL}")
+
+
+def _issue_id(token: str) -> int | None:
+    m = _ISSUE_ID.fullmatch(keyword(token))
+    return int(m[1]) if m and 1 <= int(m[1]) <= _MAX_ID else None
+
+
+def _severity(token: str) -> str | None:
+    m = _SEVERITY.fullmatch(keyword(token))
+    return f"sev{m[1]}" if m else None
+
+
+def _customer(token: str) -> str | None:
+    # "#12" is an issue number, not a customer: a customer has a letter.
+    m = _CUSTOMER.fullmatch(token)
+    return m[1] if m and any(ch.isalpha() for ch in m[1]) else None
+
+
+def _targets(words: list[str]) -> tuple[str, ...]:
+    """"@ana.garcia," -> "ana.garcia"; emails whole; "@a,@b" is two; repeats once."""
+    pieces = (piece for word in words for piece in re.split(r"[,;]", word))
+    cleaned = (piece.removeprefix("@").rstrip(".,;:!?") for piece in pieces)
+    return tuple(dict.fromkeys(target for target in cleaned if target))
+
+
+def _too_long(text: str, limit: int) -> ParseError | None:
+    # "345/300": the length and the limit, as the reply names both.
+    return ParseError("too_long", f"{len(text)}/{limit}") if len(text) > limit else None
+
+
+def _new_issue(words: list[str], missing: ParseError) -> IssueNew | ParseError:
+    if not words:
+        return missing
+    customer = severity = team = None
+    title: list[str] = []
+    for word in words:  # the first of each kind is taken; later ones stay in the title
+        if customer is None and (found := _customer(word)):
+            customer = found
+        elif severity is None and _SEVERITY_LIKE.fullmatch(keyword(word)):
+            if (severity := _severity(word)) is None:
+                return ParseError("bad_severity", word)
+        elif team is None and (m := _MENTION.fullmatch(word)):
+            team = m[1]
+        else:
+            title.append(word)
+    if customer is None:
+        return ParseError("missing_customer")
+    if not title:
+        return ParseError("empty_title")
+    text = " ".join(title)
+    return _too_long(text, MAX_TITLE) or IssueNew(customer, severity, text, team)
+
+
+def _issue(text: str, english: bool) -> IssueCommand | ParseError:
+    tokens = list(_TOKEN.finditer(text))
+    if not tokens:
+        return IssueHelp()
+    first, args = tokens[0][0], tokens[1:]
+    key = _SUBCOMMAND_OF.get(keyword(first))
+    if key is None:  # "/incidencia INC-7" alone views it
+        if args or not _ID_LIKE.match(keyword(first)):
+            return ParseError("unknown_command", first)
+        key, args = "view", tokens
+    if key == "help":
+        return IssueHelp()
+    missing = ParseError("missing_argument", key if english else _SPANISH_NAME[key])
+    if key == "new":
+        return _new_issue([t[0] for t in args], missing)
+    if key == "unfollow" and [keyword(t[0]) for t in args[:2]] == ["de", "seguir"]:
+        args = args[2:]  # "dejar de seguir INC-7"
+    if not args:
+        return missing
+    issue_id = _issue_id(args[0][0])
+    if issue_id is None:
+        return ParseError("bad_issue_id", args[0][0])
+    rest = [t[0] for t in args[1:]]
+    if key in _WITH_TARGETS:
+        targets = _targets(rest)
+        return _WITH_TARGETS[key](issue_id, targets) if targets else missing
+    if key == "severity":
+        if not rest:
+            return missing
+        severity = _severity(rest[0])
+        if severity is None:
+            return ParseError("bad_severity", rest[0])
+        return IssueSeverity(issue_id, severity)
+    if key in _WITH_NOTE:
+        note = squeeze_spaces(text[args[0].end() :])
+        return _too_long(note, MAX_TEXT) or _WITH_NOTE[key](issue_id, note or None)
+    return _JUST_THE_ID[key](issue_id)  # extra words are harmless
+
+
+def _status(text: str, english: bool) -> StatusPost | ParseError:
+    m = _TOKEN.search(text)
+    if m is None:
+        return ParseError("missing_argument", "status" if english else "estado")
+    issue_id = _issue_id(m[0])
+    if issue_id is None:
+        return ParseError("bad_issue_id", m[0])
+    body = squeeze_spaces(text[m.end() :])  # line breaks kept, as in requests
+    if not body:
+        return ParseError("empty_status")
+    return _too_long(body, MAX_TEXT) or StatusPost(issue_id, body)
+
+
+def _customers(text: str, english: bool) -> CustomerView | CustomerList | CustomerNew | ParseError:
+    words = _TOKEN.findall(text)
+    # "nuevo #ACME …" creates; "New Relic" without "#" is a customer's name.
+    if words and keyword(words[0]) in ("nuevo", "new"):
+        if len(words) == 1:
+            return ParseError("missing_argument", "new" if english else "nuevo")
+        if slug := _customer(words[1]):
+            name = " ".join(words[2:]) or slug
+            return _too_long(name, MAX_TITLE) or CustomerNew(slug, name)
+    name = " ".join(words).lstrip("#").strip()
+    return CustomerView(name) if name else CustomerList()
+
+
+def parse(kind: str, text: str, english: bool) -> IssueCommand | ParseError:
+    """Parse `text` typed after a command of `kind`: issue, issues, status, customer(s)."""
+    if kind == "issue":
+        return _issue(text, english)
+    if kind == "status":
+        return _status(text, english)
+    if kind == "issues":  # "/incidencias #ACME", "/incidencias Banco Sol"
+        return IssueList(" ".join(text.split()).lstrip("#").strip() or None)
+    if kind in ("customer", "customers"):  # "/clientes ACME" shows it, like "/equipos soporte"
+        return _customers(text, english)
+    return ParseError("unknown_command", kind)

@@ -1,0 +1,64 @@
+"""Finding the customer a user means ("#ACME", "acme-logistica", "ACME Logística")."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import UserError
+from bot.text import fold
+from storage.models import Customer
+
+NEAR_MISS_CUTOFF = 75
+MAX_SUGGESTIONS = 3
+
+
+def _names(customer: Customer) -> list[str]:
+    return [fold(name).replace(" ", "") for name in (customer.slug, customer.name, *customer.aliases)]
+
+
+async def all_customers(session: AsyncSession) -> list[Customer]:
+    return list((await session.exec(select(Customer).order_by(Customer.name))).all())
+
+
+async def get(session: AsyncSession, customer_id: int) -> Customer:
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        raise LookupError(f"customer {customer_id} does not exist")
+    return customer
+
+
+def match(token: str, customers: list[Customer]) -> Customer | None:
+    wanted = fold(token.lstrip("#")).replace(" ", "")
+    return next((c for c in customers if wanted and wanted in _names(c)), None)
+
+
+def suggestions(token: str, customers: list[Customer]) -> list[Customer]:
+    wanted = fold(token.lstrip("#")).replace(" ", "")
+    choices = {(i, j): name for i, c in enumerate(customers) for j, name in enumerate(_names(c))}
+    best: dict[int, float] = {}
+    for _name, score, (index, _j) in process.extract(
+        wanted, choices, scorer=fuzz.WRatio, limit=None, score_cutoff=NEAR_MISS_CUTOFF
+    ):
+        best[index] = max(best.get(index, 0), score)
+    ranked = sorted(best, key=lambda i: (-best[i], customers[i].name))
+    return [customers[i] for i in ranked[:MAX_SUGGESTIONS]]
+
+
+async def find(session: AsyncSession, token: str) -> Customer | None:
+    """The customer a tag names exactly (slug, alias or name, ignoring case and accents)."""
+    return match(token, await all_customers(session))
+
+
+async def require(session: AsyncSession, token: str) -> Customer:
+    """The customer, or a UserError naming the closest ones (or how to add it)."""
+    customers = await all_customers(session)
+    found = match(token, customers)
+    if found is not None:
+        return found
+    near = suggestions(token, customers)
+    if near:
+        raise UserError("customer.did_you_mean", customer=token.lstrip("#"),
+                        choices=", ".join(f"#{c.slug}" for c in near))
+    raise UserError("customer.unknown", customer=token.lstrip("#"))

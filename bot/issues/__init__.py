@@ -1,0 +1,1 @@
+"""Customer issues (INC-n): status updates that reach every stakeholder."""

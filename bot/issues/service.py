@@ -1,0 +1,132 @@
+"""Queries about issues; sessions are passed in, never created here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.outbox import PERSON, TEAM
+from bot.errors import UserError
+from bot.issues.states import ACTIVE, NEWS, display_id
+from storage.models import Issue, IssueFollower, Membership, Person, StatusAck, StatusUpdate, Team
+
+
+async def get(session: AsyncSession, issue_id: int, *, for_update: bool = False) -> Issue:
+    """The issue; `for_update` locks its row (PostgreSQL) until the transaction ends."""
+    if for_update:
+        issue = (await session.exec(
+            select(Issue).where(Issue.id == issue_id).with_for_update().execution_options(populate_existing=True)
+        )).first()
+    else:
+        issue = await session.get(Issue, issue_id)
+    if issue is None:
+        raise UserError("issue.unknown", ref=display_id(issue_id))
+    return issue
+
+
+async def followers(session: AsyncSession, issue_id: int) -> list[IssueFollower]:
+    result = await session.exec(
+        select(IssueFollower).where(IssueFollower.issue_id == issue_id).order_by(IssueFollower.id)
+    )
+    return list(result.all())
+
+
+async def follower_people(session: AsyncSession, issue_id: int) -> list[Person]:
+    result = await session.exec(
+        select(Person)
+        .join(IssueFollower, (IssueFollower.ref_id == Person.id) & (IssueFollower.kind == PERSON))
+        .where(IssueFollower.issue_id == issue_id)
+        .order_by(IssueFollower.id)
+    )
+    return list(result.all())
+
+
+async def follower_teams(session: AsyncSession, issue_id: int) -> list[Team]:
+    result = await session.exec(
+        select(Team)
+        .join(IssueFollower, (IssueFollower.ref_id == Team.id) & (IssueFollower.kind == TEAM))
+        .where(IssueFollower.issue_id == issue_id)
+        .order_by(IssueFollower.id)
+    )
+    return list(result.all())
+
+
+async def latest_status(session: AsyncSession, issue_id: int) -> StatusUpdate | None:
+    """The last update that said what is going on (a bare close or reopen does not)."""
+    result = await session.exec(
+        select(StatusUpdate)
+        .where(StatusUpdate.issue_id == issue_id, StatusUpdate.kind.in_(NEWS), StatusUpdate.text != "")  # type: ignore[attr-defined]
+        .order_by(StatusUpdate.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    return result.first()
+
+
+async def history(session: AsyncSession, issue_id: int, limit: int) -> list[StatusUpdate]:
+    """The last `limit` updates, oldest first."""
+    result = await session.exec(
+        select(StatusUpdate).where(StatusUpdate.issue_id == issue_id).order_by(StatusUpdate.id.desc()).limit(limit)  # type: ignore[union-attr]
+    )
+    return list(reversed(result.all()))
+
+
+async def acknowledged_by(session: AsyncSession, status_id: int) -> list[Person]:
+    result = await session.exec(
+        select(Person)
+        .join(StatusAck, StatusAck.person_id == Person.id)
+        .where(StatusAck.status_update_id == status_id)
+        .order_by(StatusAck.id)
+    )
+    return list(result.all())
+
+
+async def active(session: AsyncSession, customer_id: int | None = None) -> list[Issue]:
+    """Open and monitoring issues, the worst first, then whose update is due soonest."""
+    query = select(Issue).where(Issue.state.in_(ACTIVE))  # type: ignore[attr-defined]
+    if customer_id is not None:
+        query = query.where(Issue.customer_id == customer_id)
+    result = await session.exec(
+        query.order_by(Issue.severity, Issue.next_update_due.is_(None), Issue.next_update_due, Issue.id)  # type: ignore[union-attr]
+    )
+    return list(result.all())
+
+
+async def recently_closed(session: AsyncSession, customer_id: int, since: datetime) -> list[Issue]:
+    result = await session.exec(
+        select(Issue)
+        .where(Issue.customer_id == customer_id, Issue.closed_at >= since)  # type: ignore[operator]
+        .order_by(Issue.closed_at.desc())  # type: ignore[union-attr]
+    )
+    return list(result.all())
+
+
+async def updates_due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Issue]:
+    """Issues whose owner team owes a status update: a range seek on next_update_due."""
+    result = await session.exec(
+        select(Issue).where(Issue.next_update_due <= now).order_by(Issue.next_update_due).limit(limit)  # type: ignore[operator]
+    )
+    return list(result.all())
+
+
+async def followed_by(session: AsyncSession, person_id: int, limit: int | None = None) -> list[Issue]:
+    """Active issues a person follows, in person or through one of their teams."""
+    mine = (IssueFollower.kind == PERSON) & (IssueFollower.ref_id == person_id)
+    my_teams = (IssueFollower.kind == TEAM) & IssueFollower.ref_id.in_(  # type: ignore[attr-defined]
+        select(Membership.team_id).where(Membership.person_id == person_id)
+    )
+    result = await session.exec(
+        select(Issue)
+        .where(Issue.state.in_(ACTIVE), Issue.id.in_(select(IssueFollower.issue_id).where(mine | my_teams)))  # type: ignore[attr-defined, union-attr]
+        .order_by(Issue.severity, Issue.id)
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def count_active(session: AsyncSession, customer_id: int) -> int:
+    return (await session.exec(
+        select(func.count()).select_from(Issue).where(Issue.customer_id == customer_id, Issue.state.in_(ACTIVE))  # type: ignore[attr-defined]
+    )).one()

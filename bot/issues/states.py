@@ -1,0 +1,20 @@
+"""Issue states and severities."""
+
+OPEN = "open"
+MONITORING = "monitoring"
+CLOSED = "closed"
+ACTIVE = (OPEN, MONITORING)
+
+SEVERITIES = ("sev1", "sev2", "sev3", "sev4")  # sev1 is the worst
+DEFAULT_SEVERITY = "sev3"
+
+# What a status update did to the issue, besides saying something.
+STATUS = "status"
+KINDS = (STATUS, MONITORING, CLOSED, "reopened", "severity")
+# Updates whose text is news about the issue, which cards show as its "latest status".
+# A reopen or a severity change says something too, but not what is going on.
+NEWS = (STATUS, MONITORING, CLOSED)
+
+
+def display_id(issue_id: int) -> str:
+    return f"INC-{issue_id}"
