@@ -20,9 +20,19 @@ class Action(BaseModel):
     style: Literal["primary", "danger", "default"] = "default"
 
 
+# A fact whose value spans lines or runs past this is a list or a paragraph:
+# renderers show it full width under its label, not squeezed into a column.
+WIDE_FACT_CHARS = 100
+
+
 class Fact(BaseModel):
     label: str
     value: str
+
+    @property
+    def wide(self) -> bool:
+        value = self.value.strip()
+        return "\n" in value or len(value) > WIDE_FACT_CHARS
 
 
 class Message(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,3 +78,14 @@ async def person(sessions, email: str) -> Person:  # noqa: ANN001
 def chat_messages():  # noqa: ANN201
     """Outbox rows that are chat messages, not home-page refreshes."""
     return or_(Outbox.card_key.is_(None), ~Outbox.card_key.startswith("home:"))  # type: ignore[union-attr]
+
+
+def slow_down(monkeypatch, owner, name: str, seconds: float = 0.05) -> None:  # noqa: ANN001
+    """Pause inside `owner.name`, so two concurrent changes overlap every time."""
+    original = getattr(owner, name)
+
+    async def slowed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        await asyncio.sleep(seconds)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, slowed)

@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from bot.issues import flows
 from storage.models import Person, StatusUpdate
+from tests.support import slow_down
 from tests.issue_support import (
     ANA, CARLOS, ELENA, JAMES, JAVIER, LUCIA, PABLO, action_ids, field, issue, last_outbox_id,
     outbox, plain, recipients, rows, snapshot,
@@ -300,13 +301,7 @@ async def test_close_and_status_at_the_same_moment_leave_a_consistent_issue(app,
     # Either the status lands first and the close after it, or the close wins and the
     # status is refused: never a status recorded after the close. A pause inside each
     # change makes the two transactions overlap every time.
-    record = flows._record
-
-    async def slow_record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        await asyncio.sleep(0.05)
-        return await record(*args, **kwargs)
-
-    monkeypatch.setattr(flows, "_record", slow_record)
+    slow_down(monkeypatch, flows, "_record")
     await app.command(folk[LUCIA], "/incidencia", "nueva #acme sev2 carrera")
     close = app.command(folk[JAVIER], "/incidencia", "cerrar INC-1")
     status = app.command(folk[CARLOS], "/estado", "INC-1 seguimos")

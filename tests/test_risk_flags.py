@@ -17,6 +17,7 @@ from bot.app import Pedir
 from bot.config import Settings
 from bot.customers import risk
 from storage.models import Customer, Person, RiskFlag
+from tests.support import slow_down
 from tests.issue_support import (
     ANA, ELENA, JAVIER, LUCIA, MARTA, SARA, action_ids, customer, last_outbox_id, outbox,
     recipients, rows, snapshot, team,
@@ -265,13 +266,7 @@ async def test_the_already_answer_is_wholly_in_the_deployments_language(flagged,
 async def test_done_pressed_alongside_accept_stays_done(flagged, app, folk, sessions, monkeypatch):
     # "Hecho" can follow "Aceptar", never the reverse: whatever the interleaving, the
     # flag ends done. A pause inside each decision makes the two overlap every time.
-    notify = risk._notify
-
-    async def slow_notify(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        await asyncio.sleep(0.05)
-        return await notify(*args, **kwargs)
-
-    monkeypatch.setattr(risk, "_notify", slow_notify)
+    slow_down(monkeypatch, risk, "_notify")
     done, accepted = await asyncio.gather(app.action(folk[ELENA], "risk.done", "1"),
                                           app.action(folk[ELENA], "risk.accept", "1"))
     assert not done.refused

@@ -29,9 +29,6 @@ OPTIONS_MAX = 100
 OPTION_TEXT_MAX = 75
 OPTION_VALUE_MAX = 150
 PLACEHOLDER_MAX = 150
-# A fact whose value spans lines or runs past this is shown full width: two
-# columns of section.fields make a list or a paragraph unreadable.
-WIDE_FACT_CHARS = 100
 ELLIPSIS = "…"
 DATE_PLACEHOLDER = "AAAA-MM-DD, viernes, mañana…"
 
@@ -112,12 +109,6 @@ def _fact(label: str, value: str, limit: int = FIELD_MAX) -> str:
     return head + _mrkdwn(value, limit - len(head))
 
 
-def is_wide(fact: Fact) -> bool:
-    """A list or a paragraph, rather than a short value to show in a column."""
-    value = fact.value.strip()
-    return "\n" in value or len(value) > WIDE_FACT_CHARS
-
-
 def _fact_blocks(facts: list[Fact]) -> list[dict]:
     """Short facts side by side (10 to a section), each wide one a full-width
     section of its own (3000 characters, not 2000), in the order given."""
@@ -134,7 +125,7 @@ def _fact_blocks(facts: list[Fact]) -> list[dict]:
     for fact in facts:
         if not (fact.label.strip() or fact.value.strip()):
             continue
-        if is_wide(fact):
+        if fact.wide:  # two columns of section.fields make a list unreadable
             flush()
             blocks.append(_section(_fact(fact.label, fact.value.strip("\n"), TEXT_MAX)))
         else:

@@ -37,9 +37,6 @@ ELLIPSIS = "…"
 DATE_PLACEHOLDER = "AAAA-MM-DD, viernes, mañana…"
 REQUIRED_MESSAGE = "Este campo es obligatorio."
 RESERVED = ("context", "msteams")  # keys of the submit data, not fields
-# A fact whose value spans lines or runs past this is shown under its label,
-# full width, not squeezed into a FactSet's value column (as on Slack).
-WIDE_FACT_CHARS = 100
 NBSP = "\u00a0"
 
 _INLINE = re.compile(r"([\\*_\[\]()`~])")
@@ -148,11 +145,6 @@ def _message_card(message: Message, budget: int) -> dict:
     return _card(body, [_submit(action) for action in message.actions])
 
 
-def is_wide(fact: Fact) -> bool:
-    value = fact.value.strip()
-    return "\n" in value or len(value) > WIDE_FACT_CHARS
-
-
 def _fact_elements(facts: list[Fact]) -> list[dict]:
     """Short facts in FactSets; a wide one (a list, a paragraph) as its label in
     bold and its value under it, full width. In the order given."""
@@ -162,7 +154,7 @@ def _fact_elements(facts: list[Fact]) -> list[dict]:
         if not (fact.label.strip() or fact.value.strip()):
             continue
         title = _cut(escape_markdown(_plain(fact.label)), TITLE_MAX)
-        if not is_wide(fact):
+        if not fact.wide:
             run.append({"title": title, "value": _rich(_md(fact.value))})
             continue
         if run:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.commands import issue_parser as p
@@ -22,7 +21,7 @@ from bot.people import service as people
 from bot.requests.flows import Ctx
 from bot.teams import routing
 from bot.teams import service as teams
-from storage.models import Customer, Person, Request, Team
+from storage.models import Customer, Person, Team
 
 HISTORY_LENGTH = 5
 ISSUE_COMMANDS = (
@@ -200,11 +199,5 @@ async def new_customer(ctx: Ctx, caller: Caller, slug: str, name: str) -> Reply:
             ctx.session.add(customer)
     except IntegrityError:  # created by someone else a moment ago
         raise UserError("customer.exists", customer=name, slug=slug) from None
-    # Requests that said "#zeta" before Pedir knew it now point at it, as the
-    # org importer does for customers added in the file.
-    await ctx.session.exec(  # type: ignore[call-overload]
-        update(Request)
-        .where(Request.customer_id.is_(None), func.lower(Request.customer) == slug)  # type: ignore[union-attr]
-        .values(customer_id=customer.id)
-        .execution_options(synchronize_session=False))
+    await customers.link_requests(ctx.session, customer)
     return Reply(message=Message(text=t(caller.locale, "reply.customer_created", customer=name, slug=slug)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.text import fold
-from storage.models import Customer
+from storage.models import Customer, Request
 
 NEAR_MISS_CUTOFF = 75
 MAX_SUGGESTIONS = 3
@@ -62,3 +63,15 @@ async def require(session: AsyncSession, token: str) -> Customer:
         raise UserError("customer.did_you_mean", customer=token.lstrip("#"),
                         choices=", ".join(f"#{c.slug}" for c in near))
     raise UserError("customer.unknown", customer=token.lstrip("#"))
+
+
+async def link_requests(session: AsyncSession, customer: Customer) -> None:
+    """Requests that said "#ACME" before Pedir knew the customer now point at it."""
+    # Typed as "#ACME" or "#Acme"; slugs and aliases are lowercase ASCII already.
+    await session.exec(  # type: ignore[call-overload]
+        update(Request)
+        .where(Request.customer_id.is_(None),  # type: ignore[union-attr]
+               func.lower(Request.customer).in_([customer.slug, *customer.aliases]))
+        .values(customer_id=customer.id)
+        # No such Request need be loaded in this session: nothing to keep in step.
+        .execution_options(synchronize_session=False))

@@ -14,14 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.customers.service import link_requests
 from bot.org.spec import (CustomerSpec, OrgFileError, OrgSpec, PersonSpec, TeamSpec, load_org,
                           show, suggestion)
-from storage.models import Customer, Membership, Person, PlatformAccount, Request, Team
+from storage.models import Customer, Membership, Person, PlatformAccount, Team
 
 PLATFORMS = ("slack", "teams")  # PersonSpec field name == PlatformAccount.platform
 WORKSPACE = ""  # One workspace per platform for now; the unique key includes it.
@@ -100,7 +101,7 @@ class _Import:
             await self._sync_memberships(team, team_spec)
         for slug, customer_spec in self.spec.customers.items():
             customer = await self._upsert_customer(slug, customer_spec, customers.get(slug))
-            await self._link_requests(customer)
+            await link_requests(self.session, customer)
 
     async def _load(self) -> None:
         emails = {p.email for p in self.spec.people}
@@ -263,13 +264,4 @@ class _Import:
         return customer
 
     async def _link_requests(self, customer: Customer) -> None:
-        """Requests that said "#ACME" before the customer existed now point at it."""
-        # Typed as "#ACME" or "#Acme"; slugs and aliases are lowercase ASCII already.
-        names = [customer.slug, *customer.aliases]
-        await self.session.exec(  # type: ignore[call-overload]
-            update(Request)
-            .where(Request.customer_id.is_(None),  # type: ignore[union-attr]
-                   func.lower(Request.customer).in_(names))
-            .values(customer_id=customer.id)
-            # No Request is loaded in this session: nothing to keep in step.
-            .execution_options(synchronize_session=False))
+        await customers.link_requests(self.session, customer)
