@@ -349,7 +349,7 @@ class RiskFlag(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id")
     signal: str = Field(max_length=32)
     phrase: str = Field(max_length=300)
-    # Where it was said: "status" (INC-7), "comment" / "request" / "rating" (PED-12).
+    # Where it was said: "issue" / "status" (INC-7), "request" / "comment" (PED-12).
     source_kind: str = Field(max_length=16)
     source_ref: str = Field(max_length=32)
     excerpt: str = Field(sa_column=Column(Text, nullable=False))

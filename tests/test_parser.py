@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands.dates import find_due_phrase, parse_due
+from bot.commands.issue_parser import IssueCommand
 from bot.commands.parser import (
     ERROR_CODES,
     MAX_TEXT,
@@ -379,7 +380,8 @@ nothing_breaks = settings(deadline=None, max_examples=300, suppress_health_check
 
 
 def assert_result(result: object) -> None:
-    assert isinstance(result, Command | ParseError)
+    # A whole line may name an issue command too ("incidencia …").
+    assert isinstance(result, Command | IssueCommand | ParseError)
     if isinstance(result, ParseError):
         assert result.code in ERROR_CODES
     if isinstance(result, NewRequest):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands import forms, handlers, issue_parser, parser
+from bot.context import MAX_TEXT
 from bot.customers import risk
 from bot.commands.dates import parse_due
 from bot.commands.handlers import Caller
@@ -167,8 +168,8 @@ async def submit_issue(ctx: flows.Ctx, caller: Caller, form_id: str, issue_id: i
     text = values.get(field, "")
     if required and not text:
         return _field_error(caller, field, f"input.empty.{field}")
-    if len(text) > flows.MAX_TEXT:
-        return _field_error(caller, field, "input.too_long", limit=flows.MAX_TEXT, length=len(text))
+    if len(text) > MAX_TEXT:
+        return _field_error(caller, field, "input.too_long", limit=MAX_TEXT, length=len(text))
     if form_id == "issue.post_status":
         return await handlers.handle(ctx, caller, issue_parser.StatusPost(issue_id, text))
     return await handlers.handle(ctx, caller, issue_parser.IssueClose(issue_id, text or None))
@@ -192,8 +193,8 @@ async def submit_new(ctx: flows.Ctx, caller: Caller, values: dict[str, str]) -> 
     description = values.get("description", "")
     if not description:
         errors["description"] = t(loc, "input.empty.description")
-    elif len(description) > flows.MAX_TEXT:
-        errors["description"] = t(loc, "input.too_long", limit=flows.MAX_TEXT, length=len(description))
+    elif len(description) > MAX_TEXT:
+        errors["description"] = t(loc, "input.too_long", limit=MAX_TEXT, length=len(description))
     priority = values.get("priority") or "normal"
     if priority not in PRIORITIES:
         errors["priority"] = t(loc, "input.bad_priority", value=priority)

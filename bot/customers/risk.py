@@ -8,11 +8,12 @@ ten comments is one risk, not ten messages.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.churn.detector import Hit, detect
+from bot.context import Ctx
 from bot.delivery.outbox import PERSON, enqueue
 from bot.errors import UserError
 from bot.i18n import format_when, t
@@ -20,11 +21,6 @@ from bot.messages import Action, Message
 from bot.people import service as people
 from bot.teams import service as teams
 from storage.models import Customer, Person, RiskFlag
-
-if TYPE_CHECKING:  # bot.requests.flows scans texts, so it cannot be imported here
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
-    from bot.requests.flows import Ctx
 
 WINDOW = timedelta(days=7)
 EXCERPT_CHARS = 240

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from bot.context import Ctx, check_text
 from bot.customers import risk
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
 from bot.errors import UserError
@@ -22,7 +23,6 @@ from bot.issues.states import (
 )
 from bot.messages import Message
 from bot.people import service as people
-from bot.requests.flows import Ctx, check_text
 from bot.teams import service as teams
 from storage.models import (
     Customer, Issue, IssueFollower, Outbox, Person, StatusAck, StatusUpdate, Team,

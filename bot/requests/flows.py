@@ -3,13 +3,12 @@ event, updates the SLA clocks and queues its messages, in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, exists, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.context import Ctx, check_text  # noqa: F401  (Ctx: callers say flows.Ctx)
 from bot.customers import risk
 from bot.customers import service as customers
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
@@ -35,32 +34,6 @@ from bot.requests.states import (
 from bot.sla import clocks
 from bot.teams import service as teams
 from storage.models import Membership, Person, Request, RequestEvent, RequestRating, Team
-
-MAX_TEXT = 3000
-
-
-@dataclass
-class Ctx:
-    """What every flow needs: the open transaction, the time, the default language."""
-
-    session: AsyncSession
-    now: datetime
-    default_locale: str = "es"
-    # For people who never said where they are.
-    timezone: str = "Europe/Madrid"
-
-    def team_locale(self, team: Team) -> str:
-        return team.locale or self.default_locale
-
-
-def check_text(text: str | None, *, field: str = "description") -> str:
-    text = (text or "").strip()
-    if not text:
-        raise UserError(f"input.empty.{field}")
-    if len(text) > MAX_TEXT:
-        raise UserError("input.too_long", limit=MAX_TEXT, length=len(text))
-    return text
-
 
 async def view_of(ctx: Ctx, request: Request) -> RequestView:
     team = await teams.get(ctx.session, request.team_id)
