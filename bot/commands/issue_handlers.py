@@ -15,7 +15,7 @@ from bot.customers import view as customer_view
 from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.issues import flows, messaging, service
-from bot.issues.states import DEFAULT_SEVERITY, display_id
+from bot.issues.states import CLOSED, DEFAULT_SEVERITY, display_id
 from bot.messages import Action, Message, Reply
 from bot.people import service as people
 from bot.requests.flows import Ctx
@@ -105,8 +105,7 @@ async def open_issue(ctx: Ctx, caller: Caller, cmd: p.IssueNew) -> Reply:
     issue = await flows.open_issue(ctx, caller.person, customer, team, cmd.title, cmd.severity)
     loc = caller.locale
     due = format_when(issue.next_update_due, loc, caller.timezone) if issue.next_update_due else "—"
-    names = [person.name for person in await service.follower_people(ctx.session, issue.id)]
-    names += [group.name for group in await service.follower_teams(ctx.session, issue.id)]
+    names = await service.follower_names(ctx.session, issue.id)
     text = t(loc, "reply.issue_opened", ref=display_id(issue.id), customer=customer.name,
              severity=issue.severity.upper(), team=team.name, followers=", ".join(names), when=due)
     if cmd.severity is None:
@@ -121,8 +120,7 @@ async def show(ctx: Ctx, caller: Caller, issue_id: int) -> Reply:
     issue = await service.get(ctx.session, issue_id)
     view = await flows.view_of(ctx, issue)
     card = messaging.issue_card(view, loc, tz, ctx.now)
-    names = [person.name for person in await service.follower_people(ctx.session, issue.id)]
-    names += [group.name for group in await service.follower_teams(ctx.session, issue.id)]
+    names = await service.follower_names(ctx.session, issue.id)
     lines = []
     for update in await service.history(ctx.session, issue.id, HISTORY_LENGTH):
         author = await people.get(ctx.session, update.author_id)
@@ -132,8 +130,7 @@ async def show(ctx: Ctx, caller: Caller, issue_id: int) -> Reply:
     card.text += f"\n\n*{t(loc, 'reply.issue_followers')}:* {', '.join(names) or '—'}"
     if lines:
         card.text += f"\n\n*{t(loc, 'reply.issue_history')}*\n" + "\n".join(lines)
-    follows = issue.id in {i.id for i in await service.followed_by(ctx.session, caller.person.id)}
-    if not follows and issue.state != "closed":
+    if issue.state != CLOSED and not await service.follows(ctx.session, caller.person.id, issue.id):
         card.actions = [Action(id="issue.follow", label=t(loc, "action.follow"), value=str(issue.id))]
     return Reply(message=card)
 

@@ -30,13 +30,17 @@ async def get(session: AsyncSession, customer_id: int) -> Customer:
     return customer
 
 
+def _wanted(token: str) -> str:
+    return fold(token.lstrip("#")).replace(" ", "")
+
+
 def match(token: str, customers: list[Customer]) -> Customer | None:
-    wanted = fold(token.lstrip("#")).replace(" ", "")
+    wanted = _wanted(token)
     return next((c for c in customers if wanted and wanted in _names(c)), None)
 
 
 def suggestions(token: str, customers: list[Customer]) -> list[Customer]:
-    wanted = fold(token.lstrip("#")).replace(" ", "")
+    wanted = _wanted(token)
     choices = {(i, j): name for i, c in enumerate(customers) for j, name in enumerate(_names(c))}
     best: dict[int, float] = {}
     for _name, score, (index, _j) in process.extract(
@@ -49,7 +53,10 @@ def suggestions(token: str, customers: list[Customer]) -> list[Customer]:
 
 async def find(session: AsyncSession, token: str) -> Customer | None:
     """The customer a tag names exactly (slug, alias or name, ignoring case and accents)."""
-    return match(token, await all_customers(session))
+    # Every tagged request asks: the usual "#acme" is one seek on the slug's
+    # index; only an alias or a name needs the whole list.
+    by_slug = (await session.exec(select(Customer).where(Customer.slug == _wanted(token)))).first()
+    return by_slug or match(token, await all_customers(session))
 
 
 async def require(session: AsyncSession, token: str) -> Customer:

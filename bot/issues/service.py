@@ -111,15 +111,31 @@ async def updates_due(session: AsyncSession, now: datetime, limit: int = 100) ->
     return list(result.all())
 
 
-async def followed_by(session: AsyncSession, person_id: int, limit: int | None = None) -> list[Issue]:
-    """Active issues a person follows, in person or through one of their teams."""
+def _followed_by(person_id: int):  # noqa: ANN202
+    """The ids of the issues a person follows, in person or through one of their teams."""
     mine = (IssueFollower.kind == PERSON) & (IssueFollower.ref_id == person_id)
     my_teams = (IssueFollower.kind == TEAM) & IssueFollower.ref_id.in_(  # type: ignore[attr-defined]
         select(Membership.team_id).where(Membership.person_id == person_id)
     )
+    return select(IssueFollower.issue_id).where(mine | my_teams)
+
+
+async def follows(session: AsyncSession, person_id: int, issue_id: int) -> bool:
+    result = await session.exec(_followed_by(person_id).where(IssueFollower.issue_id == issue_id).limit(1))
+    return result.first() is not None
+
+
+async def follower_names(session: AsyncSession, issue_id: int) -> list[str]:
+    """People first, then teams, each in the order they started following."""
+    return ([person.name for person in await follower_people(session, issue_id)]
+            + [team.name for team in await follower_teams(session, issue_id)])
+
+
+async def followed_by(session: AsyncSession, person_id: int, limit: int | None = None) -> list[Issue]:
+    """Active issues a person follows, in person or through one of their teams."""
     result = await session.exec(
         select(Issue)
-        .where(Issue.state.in_(ACTIVE), Issue.id.in_(select(IssueFollower.issue_id).where(mine | my_teams)))  # type: ignore[attr-defined, union-attr]
+        .where(Issue.state.in_(ACTIVE), Issue.id.in_(_followed_by(person_id)))  # type: ignore[attr-defined, union-attr]
         .order_by(Issue.severity, Issue.id)
         .limit(limit)
     )
