@@ -18,7 +18,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/pedir chat --demo
 
-## The whole test suite, on SQLite and on PostgreSQL.
+## The whole test suite, on SQLite and on PostgreSQL: on every core (at most 4; pytest-xdist,
+## pyproject.toml's addopts) and in a random order (pytest-randomly; the seed is printed last).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 

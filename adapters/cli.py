@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("current", help="show the schema revision")
 
     sub.add_parser("serve", help="the HTTP server: Slack and Teams webhooks, health check")
-    sub.add_parser("worker", help="the scheduler: delivery, reminders")
+    sub.add_parser("worker", help="the scheduler: delivery, and the jobs the domains declare")
 
     org = sub.add_parser("org", help="organisation directory")
     org_sub = org.add_subparsers(dest="org_command", required=True)
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     teams = manifest_sub.add_parser("teams", help="the Microsoft Teams app package (.zip)")
     teams.add_argument("--out", type=Path, default=Path("pedir-teams.zip"), metavar="PATH")
     teams.add_argument("--host", metavar="URL", help="public https URL of Pedir (default https://pedir.example.com)")
+    slack = manifest_sub.add_parser("slack", help="the Slack app manifest (manifest.json), from the declared commands")
+    slack.add_argument("--out", type=Path, default=Path("manifest.json"), metavar="PATH")
+    slack.add_argument("--host", metavar="URL", default="https://pedir.example.com",
+                       help="public https URL of Pedir (default https://pedir.example.com)")
     return parser
 
 
@@ -91,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "org":
         return asyncio.run(_org_import(args.file))
+    if args.command == "manifest" and args.manifest_command == "slack":
+        from adapters.slack.manifest import write_manifest
+
+        write_manifest(args.out, args.host)
+        print(args.out)
+        return 0
     if args.command == "manifest":
         from adapters.teams.package import write_package
 

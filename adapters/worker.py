@@ -1,8 +1,10 @@
 """`pedir worker`: the scheduler process. Each tick asks storage what is due.
 
-APScheduler runs the ticks; a tick that is still running when the next is due
-is skipped rather than stacked, and several workers may run at once (the
-dispatcher claims rows with leases and SKIP LOCKED).
+APScheduler runs the ticks: the outbox dispatcher, and every job a domain
+declares (bot.commands.registry.Job). A tick still running when the next is
+due is skipped rather than stacked. Several workers may run at once: the
+dispatcher claims rows with leases and SKIP LOCKED, and APScheduler keeps its
+jobs in memory, one store per process, never shared.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import logging
 import signal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app import Pedir
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
@@ -39,26 +44,36 @@ def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001
     return channels
 
 
+def build_scheduler(pedir: Pedir, dispatcher: Dispatcher | None) -> AsyncIOScheduler:
+    """Delivery (when there is somewhere to deliver) and every declared job."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    common = {"max_instances": 1, "coalesce": True}
+    if dispatcher is not None:
+        scheduler.add_job(dispatcher.drain, IntervalTrigger(seconds=DELIVERY_SECONDS), id="deliver", **common)
+    for job in pedir.registry.jobs:
+        trigger = (IntervalTrigger(seconds=job.every_seconds) if job.every_seconds is not None
+                   else CronTrigger.from_crontab(job.cron, timezone="UTC"))
+        scheduler.add_job(pedir.run_job, trigger, args=[job], id=f"job:{job.name}", **common)
+    return scheduler
+
+
 async def run_worker(settings: Settings) -> int:
     if is_sqlite(settings.database_url):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    pedir = Pedir(sessions, settings, SystemClock())
     channels = platform_channels(settings, sessions)
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
-    dispatcher = Dispatcher(sessions, channels, SystemClock(),
-                            default_locale=settings.locale, default_timezone=settings.timezone)
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    if channels:
-        scheduler.add_job(dispatcher.drain, "interval", seconds=DELIVERY_SECONDS, id="deliver",
-                          max_instances=1, coalesce=True)
+    dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home) if channels else None
+    scheduler = build_scheduler(pedir, dispatcher)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     scheduler.start()
-    log.warning("worker started: delivery every %s s", DELIVERY_SECONDS)
+    log.warning("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()) or "no jobs")
     try:
         await stop.wait()
     finally:

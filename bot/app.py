@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import home
+from bot import home, scheduling
 from bot.clock import Clock, SystemClock
-from bot.commands import actions, forms, handlers, parser
-from bot.commands.handlers import Caller
+from bot.commands.registry import Job, Registry
 from bot.config import Settings
+from bot.context import Caller, Ctx
 from bot.delivery import placements
+from bot.domains import REGISTRY
 from bot.errors import UserError
 from bot.i18n import normalize_locale, t
 from bot.messages import Message, Reply
 from bot.people import identity
-
-from bot.requests import messaging
-from bot.requests.flows import Ctx
+from bot.requests.commands import forms
+from bot.scheduling import JobReport
 from bot.teams import service as teams
 from storage.models import Person, ProcessedDelivery
 
@@ -34,10 +36,13 @@ Work = Callable[[Ctx, Caller], Awaitable[Reply]]
 
 
 class Pedir:
-    def __init__(self, sessions, settings: Settings, clock: Clock | None = None) -> None:  # noqa: ANN001
+    def __init__(  # noqa: ANN001
+        self, sessions, settings: Settings, clock: Clock | None = None, registry: Registry | None = None,
+    ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.registry = registry or REGISTRY
 
     def caller(self, person: Person) -> Caller:
         return Caller(
@@ -46,9 +51,9 @@ class Pedir:
             timezone=person.timezone or self.settings.timezone,
         )
 
-    def _ctx(self, session) -> Ctx:  # noqa: ANN001
-        return Ctx(session=session, now=self.clock.now(), default_locale=self.settings.locale,
-                   timezone=self.settings.timezone)
+    def _ctx(self, session, now: datetime | None = None) -> Ctx:  # noqa: ANN001
+        return Ctx(session=session, now=now or self.clock.now(), default_locale=self.settings.locale,
+                   timezone=self.settings.timezone, registry=self.registry)
 
     async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)
@@ -74,50 +79,54 @@ class Pedir:
 
     async def command(self, person: Person, command: str, text: str, *, key: str | None = None) -> Reply:
         """A slash command: `/pedir` with the text after it."""
-        async def work(ctx: Ctx, caller: Caller) -> Reply:
-            parsed = parser.parse(command, text, caller.today(ctx.now), caller.locale)
-            return await handlers.handle(ctx, caller, parsed)
-        return await self._run(person, work, key)
+        return await self._run(person, lambda ctx, caller: self.registry.answer(ctx, caller, command, text), key)
 
     async def line(self, person: Person, line: str, *, key: str | None = None) -> Reply:
         """A whole chat line such as 'pedir @sistemas ...' (console, Teams)."""
-        async def work(ctx: Ctx, caller: Caller) -> Reply:
-            parsed = parser.parse_line(line, caller.today(ctx.now), caller.locale)
-            return await handlers.handle(ctx, caller, parsed)
-        return await self._run(person, work, key)
+        word, text = self.registry.split_line(line)
+        return await self._run(person, lambda ctx, caller: self.registry.answer(ctx, caller, word, text), key)
 
     async def action(self, person: Person, action_id: str, value: str, *, key: str | None = None) -> Reply:
         """A button press."""
-        return await self._run(person, lambda ctx, caller: actions.press(ctx, caller, action_id, value), key)
+        return await self._run(person, lambda ctx, caller: self.registry.press(ctx, caller, action_id, value), key)
 
     async def submit(
         self, person: Person, form_id: str, context: str, values: dict[str, str], *, key: str | None = None
     ) -> Reply:
         """A submitted form (modal, Adaptive Card, console prompts)."""
         return await self._run(
-            person, lambda ctx, caller: actions.submit(ctx, caller, form_id, context, values), key
+            person, lambda ctx, caller: self.registry.submit(ctx, caller, form_id, context, values), key
         )
 
     async def thread_reply(
         self, person: Person, platform: str, external_id: str, text: str, *, key: str | None = None
     ) -> Reply | None:
-        """A reply in the thread of a card Pedir posted: a comment on its request.
+        """A reply in the thread of a card Pedir posted: the domain that owns the
+        card says what it means (a comment on a request).
 
-        None when the thread is not one of Pedir's cards (ordinary chatter).
+        None when the thread is not one of Pedir's cards, or its domain takes no
+        replies (ordinary chatter).
         """
         async with self.sessions() as session:
-            request_id = messaging.request_of_card(await placements.card_at(session, platform, external_id))
-        if request_id is None:
+            reply = self.registry.thread_reply(await placements.card_at(session, platform, external_id))
+        if reply is None:
             return None
+        return await self._run(person, lambda ctx, caller: reply(ctx, caller, text), key)
+
+    async def form_again(self, person: Person, form_id: str, context: str, values: dict[str, str]) -> Reply:
+        """A submitted form, shown again as it was filled in (only reads)."""
         return await self._run(
-            person, lambda ctx, caller: handlers.lifecycle(ctx, caller, parser.Comment(request_id, text)), key
-        )
+            person, lambda ctx, caller: self.registry.reopen(ctx, caller, form_id, context, values))
 
     async def new_request_form(self, person: Person, initial: dict[str, str]) -> Reply:
         """The request form, prefilled (a message turned into a request)."""
         async def work(ctx: Ctx, caller: Caller) -> Reply:
             return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session), initial))
         return await self._run(person, work)
+
+    async def run_job(self, job: Job) -> JobReport:
+        """One run of a domain's scheduled job (the worker's scheduler calls this)."""
+        return await scheduling.run(job, self.sessions, self._ctx, self.clock.now())
 
     async def first_time(self, key: str) -> bool:
         """Records a delivery key on its own; False if it was seen before."""
@@ -127,7 +136,11 @@ class Pedir:
 
     async def home(self, person: Person) -> Message:
         async with self.sessions() as session:
-            return await home.render(session, person, self.clock.now(), self.settings.locale, self.settings.timezone)
+            return await self.render_home(session, person, self.clock.now())
+
+    async def render_home(self, session: AsyncSession, person: Person, now: datetime) -> Message:
+        """A person's home page, in an open session (the dispatcher renders it at delivery)."""
+        return await home.render(self._ctx(session, now), self.caller(person), self.registry)
 
     async def person(
         self, platform: str, external_id: str, profile: identity.Profile | None, workspace: str = ""

@@ -1,16 +1,21 @@
-"""What every flow needs, requests and issues alike, and the check every text gets."""
+"""Who is acting and in which transaction: what every handler and flow needs,
+whatever its domain, and the check every text gets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
-from storage.models import Team
+from bot.limits import MAX_TEXT
+from storage.models import Person, Team
 
-MAX_TEXT = 3000  # longest description, comment, note or status we store
+if TYPE_CHECKING:  # the registry is built on Ctx: a type only, not an import
+    from bot.commands.registry import Registry
 
 
 @dataclass
@@ -22,9 +27,23 @@ class Ctx:
     default_locale: str = "es"
     # For people who never said where they are.
     timezone: str = "Europe/Madrid"
+    # Every domain's commands: for help that names them all.
+    registry: Registry | None = None
 
     def team_locale(self, team: Team) -> str:
         return team.locale or self.default_locale
+
+
+@dataclass
+class Caller:
+    """The person acting, with the language and time zone their answers use."""
+
+    person: Person
+    locale: str
+    timezone: str
+
+    def today(self, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(self.timezone)).date()
 
 
 def check_text(text: str | None, *, field: str = "description") -> str:

@@ -74,3 +74,9 @@ def squeeze_spaces(text: str) -> str:
 def keyword(token: str) -> str:
     """A typed word as a keyword: folded, with the punctuation around it gone."""
     return fold(token).strip(".,;:!?¡¿")
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """One line of at most `limit` characters, cut with '…'."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

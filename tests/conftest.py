@@ -1,29 +1,44 @@
-"""Shared fixtures: every database test runs on SQLite and on PostgreSQL."""
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Every test gets a database of its own, copied from a template that is built
+once per session (per xdist worker): see tests/harness/databases.py. Which
+template depends on the fixtures the test uses (its fixture closure):
+
+- a Slack or Teams stand-in (E2E_FIXTURES), so a server: tables stamped at
+  Alembic's head and the demo organisation, as slack_env/teams_env prepare it;
+- `app` (and so `folk`), with the clock at its usual start: tables and the
+  demo organisation, imported at that time;
+- anything else: the tables, empty.
+
+The result is the same database the fixtures used to build for each test, in
+a few milliseconds instead of a few hundred.
+"""
 
 from __future__ import annotations
 
 import os
-import uuid
-from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401  (registers the tables)
-from sqlmodel import select
-
 from bot.app import Pedir
 from bot.clock import FixedClock
 from bot.config import Settings
 from storage.engine import create_engine, session_factory
 from storage.models import Person
-from tests.support import load_demo
+from tests.harness import databases
+from tests.harness.databases import DEMO, DEMO_NOW, E2E, TABLES, PostgresTemplates, PostgresUnreachable, SqliteTemplates
+from tests.harness.support import load_demo
 
 POSTGRES_URL = os.environ.get(
     "PEDIR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-_skipped_postgres: list[str] = []
+UNREACHABLE = "PostgreSQL at {url} unreachable"
+# A database next to a Slack or Teams stand-in is a running server's: a test that uses
+# one of these (directly or through slack_env's `slack`, teams_env's `teams`, ...)
+# starts from the E2E database, which slack_env/teams_env would otherwise prepare.
+E2E_FIXTURES = frozenset({"fake_slack", "fake_connector_running"})
 
 
 def in_ci() -> bool:
@@ -32,18 +47,23 @@ def in_ci() -> bool:
 
 async def postgres_unreachable(reason: Exception) -> None:
     """Outside CI a missing server skips, loudly; in CI it is a failure."""
-    message = f"PostgreSQL at {POSTGRES_URL} unreachable: {reason.__class__.__name__}"
+    message = f"{UNREACHABLE.format(url=POSTGRES_URL)}: {reason.__class__.__name__}"
     if in_ci():
         pytest.fail(message)
-    _skipped_postgres.append(message)
     pytest.skip(message)
 
 
-def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
-    if _skipped_postgres:
-        terminalreporter.write_sep(
-            "!", f"{len(_skipped_postgres)} PostgreSQL tests SKIPPED: no server", red=True
-        )
+def pytest_terminal_summary(terminalreporter, config):  # noqa: ANN001
+    # Counted from the reports, which reach this process from every xdist worker.
+    unreachable = UNREACHABLE.format(url=POSTGRES_URL)
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and unreachable in str(r.longrepr[-1])]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} PostgreSQL tests SKIPPED: no server", red=True)
+    if config.pluginmanager.hasplugin("randomly"):
+        # -q hides pytest-randomly's header line: the seed, to run this order again.
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"random order: --randomly-seed={seed} repeats it; -p no:randomly runs in file order")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,43 +71,48 @@ def backend(request) -> str:  # noqa: ANN001
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory):  # noqa: ANN001
+    templates = SqliteTemplates(tmp_path_factory.mktemp("database-templates"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_templates():  # noqa: ANN201
+    """Connects only when a PostgreSQL test first asks for a database."""
+    templates = PostgresTemplates(POSTGRES_URL)
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-async def database_url(backend, tmp_path):  # noqa: ANN001
-    """The URL of a fresh, empty schema on the chosen backend, tables created."""
+def database_kind(request) -> str:  # noqa: ANN001
+    """Which template the test's database is copied from (see the module's docstring)."""
+    used = set(request.fixturenames)
+    if used & E2E_FIXTURES:
+        return E2E
+    # `app` loads the demo at the clock's time: the DEMO template only holds it at DEMO_NOW.
+    if "app" in used and request.getfixturevalue("clock").now() == DEMO_NOW:
+        return DEMO
+    return TABLES
+
+
+@pytest.fixture
+async def database_url(backend, tmp_path, database_kind, sqlite_templates, postgres_templates):  # noqa: ANN001
+    """The URL of a fresh database of the test's own on the chosen backend, tables created."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        await _create_tables(url)
+        url = await sqlite_templates.copy(database_kind, tmp_path / "test.db")
         yield url
+        databases.forget(url)
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
     try:
-        async with admin.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001
-        await admin.dispose()
-        await postgres_unreachable(exc)
-    # psycopg passes `options` to the server: this schema comes first on the
-    # path. The application name tags this test's connections.
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}&application_name={schema}"
-    await _create_tables(url)
+        name, url = await postgres_templates.copy(database_kind)
+    except PostgresUnreachable as exc:
+        await postgres_unreachable(exc.__cause__ or exc)
     yield url
-    async with admin.begin() as conn:
-        # A connection a test left open (say, a server stopped mid-delivery)
-        # would make DROP SCHEMA wait for its locks forever: end it first.
-        await conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
-            {"name": schema},
-        )
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
-
-
-async def _create_tables(url: str) -> None:
-    eng = create_engine(url)
-    async with eng.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
-    await eng.dispose()
+    databases.forget(url)
+    postgres_templates.drop(name)
 
 
 @pytest.fixture
@@ -105,12 +130,22 @@ def sessions(engine):  # noqa: ANN001
 @pytest.fixture
 def clock() -> FixedClock:
     # A Wednesday morning in Madrid (UTC+1 in winter).
-    return FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
+    return FixedClock(DEMO_NOW)
 
 
 @pytest.fixture
-async def app(sessions, clock) -> Pedir:  # noqa: ANN001
-    await load_demo(sessions, clock)
+async def app(database_url, engine, sessions, clock) -> Pedir:  # noqa: ANN001
+    started = databases.content(database_url)
+    if started == (DEMO, clock.now()):
+        pass  # copied with the demo organisation, imported at this very time
+    elif started is not None and started[0] == DEMO:
+        # The clock moved after the copy was chosen: start over, as if empty.
+        async with engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.drop_all)
+            await conn.run_sync(SQLModel.metadata.create_all)
+        await load_demo(sessions, clock)
+    else:
+        await load_demo(sessions, clock)
     return Pedir(sessions, Settings(), clock)
 
 

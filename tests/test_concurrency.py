@@ -20,7 +20,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import PERSON, enqueue
 from bot.messages import Message
 from storage.models import CardPlacement, Outbox, Request, RequestEvent
-from tests.support import RecordingChannel, chat_messages, load_demo, person
+from tests.harness.support import RecordingChannel, chat_messages, load_demo, person
 
 ANA = "ana.garcia@example.com"
 MARTA = "marta.lopez@example.com"

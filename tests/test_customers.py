@@ -14,7 +14,7 @@ import pytest
 from bot.app import Pedir
 from bot.config import Settings
 from storage.models import Customer, Person, Request
-from tests.issue_support import (
+from tests.harness.issue_support import (
     ANA, ELENA, LUCIA, MARTA, SARA, count, customer, field, plain, rows, snapshot,
 )
 

@@ -16,7 +16,7 @@ from sqlalchemy import event, text, update
 from bot.issues import service
 from bot.org.spec import DEFAULT_CADENCE
 from storage.models import Issue, Team
-from tests.issue_support import JAVIER, MADRID, MARTA, issue, madrid, rows, team
+from tests.harness.issue_support import JAVIER, MADRID, MARTA, issue, madrid, rows, team
 
 UTC = timezone.utc
 

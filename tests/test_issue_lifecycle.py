@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from bot.issues import flows
+from bot.domains import REGISTRY
 from storage.models import Person, StatusUpdate
-from tests.support import slow_down
-from tests.issue_support import (
+from tests.harness.support import slow_down
+from tests.harness.issue_support import (
     ANA, CARLOS, ELENA, JAMES, JAVIER, LUCIA, PABLO, action_ids, field, issue, last_outbox_id,
     outbox, plain, recipients, rows, snapshot,
 )
@@ -226,7 +227,7 @@ async def test_view_shows_history_with_acks_followers_and_a_follow_button(inc1, 
     assert len(history) == 2
     assert history[0].endswith("Lucía Hernández Díaz · estado: causa localizada (entendido: 2)")
     assert history[1].endswith("Lucía Hernández Díaz · estado: parche en pruebas (entendido: 1)")
-    assert [(a.id, a.value) for a in card.actions] == [("issue.follow", "1")]
+    assert [(a.id, REGISTRY.context(a.id, a.value).id) for a in card.actions] == [("issue.follow", 1)]
     assert field(card.model_dump(), "Responsable") == "Lucía Hernández Díaz"
     # Followers, in person or through their team, get no Follow button.
     for who in (ELENA, CARLOS):

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands.issue_parser import (
-    MAX_TITLE,
-    CustomerList,
-    CustomerNew,
-    CustomerView,
+from bot.commands.grammar import ERROR_CODES, ParseError
+from bot.customers.commands import CustomerCommand, CustomerList, CustomerNew, CustomerView
+from bot.domains import REGISTRY
+from bot.issues.commands.parser import (
     IssueAdd,
     IssueClose,
     IssueCommand,
@@ -29,7 +28,9 @@ from bot.commands.issue_parser import (
     IssueView,
     StatusPost,
 )
-from bot.commands.parser import ERROR_CODES, MAX_TEXT, ParseError, names_a_command, parse, parse_line
+from bot.limits import MAX_TEXT, MAX_TITLE
+
+parse, parse_line, names_a_command = REGISTRY.parse, REGISTRY.parse_line, REGISTRY.names_a_command
 
 TODAY = date(2026, 11, 25)
 
@@ -324,7 +325,7 @@ nothing_breaks = settings(deadline=None, max_examples=300, suppress_health_check
 
 
 def assert_result(result: object) -> None:
-    assert isinstance(result, IssueCommand | ParseError)
+    assert isinstance(result, IssueCommand | CustomerCommand | ParseError)
     assert dataclasses.is_dataclass(result)
     if isinstance(result, ParseError):
         assert result.code in ERROR_CODES

@@ -12,12 +12,13 @@ import asyncio
 import pytest
 
 from bot.delivery.dispatcher import Dispatcher
+from bot.domains import REGISTRY
 from storage.models import Issue, IssueFollower, Person, StatusAck, StatusUpdate
-from tests.issue_support import (
+from tests.harness.issue_support import (
     ANA, CARLOS, ELENA, JAMES, JAVIER, LUCIA, PABLO, action_ids, count, customer, followers, homes,
     issue, last_outbox_id, outbox, recipients, rows, snapshot, team,
 )
-from tests.support import RecordingChannel
+from tests.harness.support import RecordingChannel
 
 TITLE = "La API de pedidos devuelve errores 500"
 
@@ -150,7 +151,7 @@ async def test_status_reaches_every_follower_but_its_author(inc1, app, folk, ses
         assert row.payload["title"] == "INC-1 · ACME Logística S.L.: nuevo estado"
         assert row.payload["text"] == f"*{TITLE}*\nHemos encontrado la causa; desplegamos a las 12."
         assert action_ids(row) == ["status.ack"]
-        assert row.payload["actions"][0]["value"] == str(update.id)
+        assert REGISTRY.context("status.ack", row.payload["actions"][0]["value"]).id == update.id
     cards = await outbox(sessions, after=mark, key="issue:1")
     assert sorted(await recipients(sessions, cards)) == sorted([LUCIA, ANA, ELENA, "team:soporte", "team:ventas"])
     assert all("Hemos encontrado la causa" in row.payload["text"] for row in cards)
@@ -176,7 +177,8 @@ async def test_status_from_a_member_who_follows_only_through_the_team(inc1, app,
 
 async def test_status_can_be_posted_from_the_form(inc1, app, folk, sessions):
     reply = await app.action(folk[JAVIER], "issue.post_status", "1")
-    assert reply.form is not None and reply.form.id == "issue.post_status" and reply.form.context == "1"
+    assert reply.form is not None and reply.form.id == "issue.post_status"
+    assert REGISTRY.context(reply.form.id, reply.form.context, form=True).id == 1
     empty = await app.submit(folk[JAVIER], "issue.post_status", "1", {"update": "  "})
     assert empty.errors == {"update": "Escribe qué ha cambiado."}
     assert await count(sessions, StatusUpdate) == 0

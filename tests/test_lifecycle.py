@@ -17,8 +17,10 @@ from sqlmodel import select
 from bot.app import Pedir
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
+from bot.domains import REGISTRY
+from bot.interaction import Interaction
 from storage.models import Person, Request, RequestEvent, RequestRating, Team
-from tests.support import Delivered, RecordingChannel, load_demo
+from tests.harness.support import Delivered, RecordingChannel, load_demo
 
 MADRID = ZoneInfo("Europe/Madrid")
 ACME_REQUEST = "@facturacion corregir la factura de #ACME !alta para:mañana"
@@ -145,7 +147,7 @@ async def test_create_delivers_the_team_card_to_the_team(ped1, channel):
     assert field(card.message, "Responsable") == "Sin asignar"
     assert {"request.claim", "request.assign", "request.resolve", "request.reject",
             "request.reassign"} <= {action.id for action in card.message.actions}
-    assert all(action.value == "1" for action in card.message.actions)
+    assert all(REGISTRY.context(action.id, action.value).id == 1 for action in card.message.actions)
 
 
 async def test_create_delivers_the_requester_card_to_the_requester(ped1, channel):
@@ -288,7 +290,8 @@ async def test_resolving_asks_the_requester_for_a_rating_with_five_buttons(claim
     calls = await deliver()
     [prompt] = [call for call in to(calls, ANA) if call.message.actions and call.message.actions[0].id == "request.rate"]
     assert prompt.message.text == "Facturación ha resuelto PED-1. ¿Cómo valoras el servicio? (1 a 5)"
-    assert [(a.id, a.value) for a in prompt.message.actions] == [("request.rate", f"1:{n}") for n in range(1, 6)]
+    assert [(a.id, REGISTRY.context(a.id, a.value)) for a in prompt.message.actions] == [
+        ("request.rate", Interaction("request.rate", "request", 1, str(n))) for n in range(1, 6)]
     assert prompt.thread_id == card_id(channel, ANA)
     # The requester's card now offers to reopen.
     [card] = [call for call in to(calls, ANA) if call.kind == "update"]
@@ -299,10 +302,10 @@ async def test_rating_then_adding_a_comment(claimed, app, folk, sessions, delive
     await app.command(folk[SARA], "/pedir", "resolver PED-1 Hecho")
     reply = await app.action(folk[ANA], "request.rate", "1:4")
     assert reply.message.text == "¡Gracias por tu valoración de PED-1!"
-    assert [(a.id, a.value) for a in reply.message.actions] == [("request.rate_comment", "1")]
+    assert [(a.id, REGISTRY.context(a.id, a.value).id) for a in reply.message.actions] == [("request.rate_comment", 1)]
 
     form = (await app.action(folk[ANA], "request.rate_comment", "1")).form
-    assert form is not None and form.id == "request.rate_comment" and form.context == "1"
+    assert form is not None and form.id == "request.rate_comment" and REGISTRY.context(form.id, form.context, form=True).id == 1
     reply = await app.submit(folk[ANA], form.id, form.context, {"comment": "Rapidísimos, gracias"})
     assert reply.message.text == "Comentario guardado. ¡Gracias!"
 
@@ -471,7 +474,7 @@ async def test_three_reassignments_flag_the_request_and_warn_both_leads(ped1, ap
 
 async def test_the_lead_assigns_through_the_form(ped1, app, folk, sessions, deliver):
     form = (await app.action(folk[MARTA], "request.assign", "1")).form
-    assert form is not None and form.id == "request.assign" and form.context == "1"
+    assert form is not None and form.id == "request.assign" and REGISTRY.context(form.id, form.context, form=True).id == 1
     choices = dict(form.fields[0].choices)
     assert choices == {str(folk[MARTA].id): "Marta López Fernández", str(folk[SARA].id): "Sara Ruiz Moreno"}
     reply = await app.submit(folk[MARTA], "request.assign", "1", {"person": str(folk[SARA].id)})

@@ -23,7 +23,7 @@ from bot.messages import Message
 from bot.requests import flows, messaging
 from storage.engine import create_engine, session_factory
 from storage.models import CardPlacement, Outbox, Person, PlatformAccount, Request, RequestEvent, Team
-from tests.support import Delivered, RecordingChannel, chat_messages, load_demo, person
+from tests.harness.support import Delivered, RecordingChannel, chat_messages, load_demo, person
 
 ANA = "ana.garcia@example.com"
 MARTA = "marta.lopez@example.com"

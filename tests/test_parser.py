@@ -10,33 +10,33 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands.dates import find_due_phrase, parse_due
-from bot.commands.issue_parser import IssueCommand
-from bot.commands.parser import (
-    ERROR_CODES,
-    MAX_TEXT,
+from bot.commands.grammar import ERROR_CODES, ParseError
+from bot.customers.commands import CustomerCommand
+from bot.domains import REGISTRY
+from bot.issues.commands.parser import IssueCommand
+from bot.limits import MAX_TEXT
+from bot.requests.commands.parser import (
     Assign,
     AskInfo,
     Claim,
     Command,
     Comment,
     Help,
-    ListTeams,
     Mine,
     NewRequest,
     OpenForm,
-    ParseError,
     Queue,
     Rate,
     Reassign,
     Reject,
     Reopen,
     Resolve,
-    ShowTeam,
     View,
-    parse,
-    parse_line,
 )
+from bot.teams.commands import ListTeams, ShowTeam
 from bot.text import fold
+
+parse, parse_line = REGISTRY.parse, REGISTRY.parse_line
 
 WEDNESDAY = date(2026, 11, 25)
 FRIDAY = date(2026, 11, 27)
@@ -381,7 +381,7 @@ nothing_breaks = settings(deadline=None, max_examples=300, suppress_health_check
 
 def assert_result(result: object) -> None:
     # A whole line may name an issue command too ("incidencia …").
-    assert isinstance(result, Command | IssueCommand | ParseError)
+    assert isinstance(result, Command | ListTeams | ShowTeam | IssueCommand | CustomerCommand | ParseError)
     if isinstance(result, ParseError):
         assert result.code in ERROR_CODES
     if isinstance(result, NewRequest):

@@ -17,8 +17,9 @@ from sqlmodel import select
 from bot.app import Pedir
 from bot.config import Settings
 from bot.messages import Reply
+from bot.domains import REGISTRY
 from storage.models import Draft, Outbox, Person, Request, RequestEvent, RequestRating
-from tests.support import chat_messages, load_demo
+from tests.harness.support import chat_messages, load_demo
 
 ANA, SARA, MARTA, PABLO, JAMES = "ana.garcia", "sara.ruiz", "marta.lopez", "pablo.jimenez", "james.whitaker"
 NOT_MEMBER = "Solo el equipo Facturación puede hacer eso con PED-1."
@@ -316,7 +317,7 @@ async def test_a_near_miss_team_asks_did_you_mean_and_stores_no_request(app, fol
 async def test_sistema_suggests_sistemas(app, folk):
     reply = await app.command(folk[ANA], "/pedir", "@sistema no me va el correo")
     assert reply.message.text.startswith("No encuentro el equipo «@sistema». ¿Quisiste decir @sistemas")
-    assert reply.message.actions[0].value.endswith(":sistemas")
+    assert REGISTRY.context("route.pick", reply.message.actions[0].value).arg == "sistemas"
 
 
 async def test_picking_the_suggested_team_creates_the_request_from_the_draft(app, folk, sessions):
@@ -351,7 +352,7 @@ async def test_a_nonsense_team_offers_every_team(app, folk, sessions):
     assert reply.message.text == (
         "No encuentro el equipo «@xyzzy». Elige uno de la lista (o usa /equipos para verlos todos):"
     )
-    assert sorted(action.value.split(":")[1] for action in reply.message.actions) == [
+    assert sorted(REGISTRY.context(action.id, action.value).arg for action in reply.message.actions) == [
         "facturacion", "legal", "rrhh", "sistemas", "soporte", "ventas",
     ]
     after = await snapshot(sessions)
@@ -362,7 +363,7 @@ async def test_no_team_suggests_teams_by_keywords(app, folk, sessions):
     ana = folk[ANA]
     reply = await app.command(ana, "/pedir", "la VPN no funciona")
     assert reply.message.text == "No has indicado equipo. Por lo que cuentas, puede ser para:"
-    picks = [action.value.split(":")[1] for action in reply.message.actions]
+    picks = [REGISTRY.context(action.id, action.value).arg for action in reply.message.actions]
     assert picks[0] == "sistemas"
     assert await count(sessions, Request) == 0
     reply = await app.action(ana, "route.pick", reply.message.actions[0].value)

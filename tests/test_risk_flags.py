@@ -16,9 +16,10 @@ from sqlalchemy import update
 from bot.app import Pedir
 from bot.config import Settings
 from bot.customers import risk
+from bot.domains import REGISTRY
 from storage.models import Customer, Person, RiskFlag
-from tests.support import slow_down
-from tests.issue_support import (
+from tests.harness.support import slow_down
+from tests.harness.issue_support import (
     ANA, ELENA, JAVIER, LUCIA, MARTA, SARA, action_ids, customer, last_outbox_id, outbox,
     recipients, rows, snapshot, team,
 )
@@ -60,7 +61,7 @@ async def test_a_status_update_flags_the_customer(inc1, app, folk, sessions, clo
     assert "Acción propuesta: *llama hoy al cliente*" in card.payload["text"]
     assert card.payload["context"].startswith("INC-1 (estado de Javier Martín Gómez,")
     assert action_ids(card) == BUTTONS
-    assert all(a["value"] == str(flag.id) for a in card.payload["actions"])
+    assert all(REGISTRY.context(a["id"], a["value"]).id == flag.id for a in card.payload["actions"])
 
 
 async def test_a_request_description_flags_its_customer(app, folk, sessions):

@@ -10,7 +10,7 @@ import pytest
 from bot.org.spec import load_org
 from bot.teams.routing import MAX_SUGGESTIONS, resolve, suggest_by_keywords
 from storage.models import Team
-from tests.support import DEMO_ORG
+from tests.harness.support import DEMO_ORG
 
 
 def demo_teams() -> list[Team]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.domains import REGISTRY
 from adapters.slack.blocks import (
     DATE_PLACEHOLDER,
     ephemeral,
@@ -441,7 +442,7 @@ def _buttons(blocks: list[dict]) -> list[str]:
 
 
 def test_issue_card_with_a_300_character_title_and_a_3000_character_status() -> None:
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     text, blocks = message_blocks(issue_cards.issue_card())
     assert_slack_valid(blocks)
@@ -461,14 +462,14 @@ def test_issue_card_with_a_300_character_title_and_a_3000_character_status() -> 
 
 
 def test_status_card_its_acknowledged_copies_and_the_receipt() -> None:
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     _, blocks = message_blocks(issue_cards.status_card())
     assert_slack_valid(blocks)
     assert blocks[0]["text"]["text"] == "*INC-7 · ACME Logística S.L.: nuevo estado*"
     assert _buttons(blocks) == ["status.ack"]
     [ack] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert (ack["text"]["text"], ack["value"], ack["style"]) == ("Entendido", "42", "primary")
+    assert (ack["text"]["text"], REGISTRY.context("status.ack", ack["value"]).id, ack["style"]) == ("Entendido", 42, "primary")
 
     _, blocks = message_blocks(issue_cards.status_card(you_acked=True))
     assert_slack_valid(blocks)
@@ -489,7 +490,7 @@ def test_status_card_its_acknowledged_copies_and_the_receipt() -> None:
 
 
 def test_risk_card_quotes_the_customer_and_keeps_its_decisions() -> None:
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     _, blocks = message_blocks(issue_cards.risk_card())
     assert_slack_valid(blocks)
@@ -503,7 +504,7 @@ def test_risk_card_quotes_the_customer_and_keeps_its_decisions() -> None:
 
 
 def test_customer_view_lists_go_full_width_and_no_notes_means_no_body() -> None:
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     fallback, blocks = message_blocks(issue_cards.customer_view(issues=3))
     assert_slack_valid(blocks)

@@ -12,9 +12,11 @@ import json
 
 from sqlmodel import select
 
+from adapters.slack.listeners import CONVERT_ACTION, SLACK_MESSAGE
+from bot.interaction import decode
 from storage.models import ProcessedDelivery, Request
-from tests import slack_wire as wire
-from tests.slack_env import (  # noqa: F401  (slack: fixture)
+from tests.harness import slack_wire as wire
+from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     ANA,
     FACTURACION,
     JAMES,
@@ -23,7 +25,7 @@ from tests.slack_env import (  # noqa: F401  (slack: fixture)
     slack,
     unique,
 )
-from tests.slack_standin import fake_slack  # noqa: F401
+from tests.harness.slack_standin import fake_slack  # noqa: F401
 
 SOME_CHANNEL = "C04GENERAL"
 
@@ -229,7 +231,8 @@ async def test_ticket_reaction_posts_a_private_convert_prompt(slack):  # noqa: F
     assert (prompt["channel"], prompt["user"]) == (SOME_CHANNEL, ANA)
     [button] = [e for b in prompt["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["text"]["text"] == "Convertir en pedido"
-    assert button["value"] == f"{SOME_CHANNEL}|1700000400.000100"
+    context = decode(button["value"], CONVERT_ACTION, SLACK_MESSAGE)
+    assert (context.id, context.arg) == (SOME_CHANNEL, "1700000400.000100")
 
 
 async def test_convert_prompt_button_opens_the_prefilled_modal(slack):  # noqa: F811

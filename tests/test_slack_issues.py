@@ -20,14 +20,15 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from sqlmodel import select
 
+from bot.domains import REGISTRY
 from storage.models import Issue, IssueFollower, RiskFlag, StatusAck, StatusUpdate
-from tests.slack_env import (  # noqa: F401  (slack: fixture)
+from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     ANA,
     SlackEnv,
     slack,
     unique,
 )
-from tests.slack_standin import FakeSlackAPI, fake_slack  # noqa: F401
+from tests.harness.slack_standin import FakeSlackAPI, fake_slack  # noqa: F401
 
 SOPORTE = "C04SOPORTE"  # Soporte's intake channel on Slack
 JAVIER, LUCIA, ELENA = "U04JMARTIN", "U04LHERNAN", "U04ETORRES"
@@ -184,7 +185,7 @@ async def test_a_new_issue_reaches_the_owner_team_its_creator_and_the_account_ma
         assert TITLE in card["text"]  # the notification's fallback text
     # Only the owner team's copy can act on the issue.
     assert set(buttons(slack.top_level(SOPORTE)[0])) == {"issue.post_status", "issue.close"}
-    assert buttons(slack.top_level(SOPORTE)[0])["issue.post_status"]["value"] == str(issue.id)
+    assert REGISTRY.context("issue.post_status", buttons(slack.top_level(SOPORTE)[0])["issue.post_status"]["value"]).id == issue.id
     assert buttons(slack.top_level(DM_LUCIA)[0]) == {} and buttons(slack.top_level(DM_ELENA)[0]) == {}
 
 
@@ -220,7 +221,7 @@ async def test_a_status_goes_to_every_follower_as_news_and_edits_every_issue_car
         assert STATUS in shown(card) and TITLE in shown(card)
         assert "Javier Martín Gómez" in shown(card)  # who said it
         ack = buttons(card)["status.ack"]
-        assert ack["text"]["text"] == "Entendido" and ack["value"] == str(update.id)
+        assert ack["text"]["text"] == "Entendido" and REGISTRY.context("status.ack", ack["value"]).id == update.id
         assert ack["style"] == "primary"
 
     # The issue cards were edited in place: the latest status is on each.
@@ -406,7 +407,7 @@ async def test_a_churn_signal_in_a_status_asks_the_account_manager_to_act(slack)
     async with slack.sessions() as session:
         [flag] = (await session.exec(select(RiskFlag))).all()
     assert (flag.signal, flag.state, flag.source_ref) == ("cancel", "open", "INC-1")
-    assert buttons(card)["risk.accept"]["value"] == str(flag.id)
+    assert REGISTRY.context("risk.accept", buttons(card)["risk.accept"]["value"]).id == flag.id
     # Nobody else gets it: not the team, not the author.
     assert not [m for ch in (SOPORTE, DM_LUCIA, DM_JAVIER) for m in slack.top_level(ch) if "Posible riesgo" in shown(m)]
 

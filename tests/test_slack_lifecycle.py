@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.domains import REGISTRY
 from storage.models import Request, RequestEvent, RequestRating
-from tests import slack_wire as wire
-from tests.slack_env import (  # noqa: F401  (slack: fixture)
+from tests.harness import slack_wire as wire
+from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     ANA,
     DM_ANA,
     FACTURACION,
@@ -23,7 +24,7 @@ from tests.slack_env import (  # noqa: F401  (slack: fixture)
     through_modal,
     unique,
 )
-from tests.slack_standin import fake_slack  # noqa: F401
+from tests.harness.slack_standin import fake_slack  # noqa: F401
 
 
 async def the_request(slack) -> Request:  # noqa: ANN001, F811
@@ -83,7 +84,7 @@ async def test_slash_command_posts_the_card_in_the_team_intake_channel(slack):  
     assert card["text"].startswith("PED-1 · Facturación")
     shown = str(card["blocks"])
     assert "Ana García Ruiz" in shown and "Alta" in shown and "ACME" in shown
-    assert slack.button(FACTURACION, card["ts"], "request.claim")["value"] == "1"
+    assert REGISTRY.context("request.claim", slack.button(FACTURACION, card["ts"], "request.claim")["value"]).id == 1
     request = await the_request(slack)
     assert (request.status, request.priority, request.customer) == ("new", "high", "ACME")
 
@@ -213,7 +214,8 @@ async def test_resolve_through_the_modal_tells_the_requester_and_asks_for_a_rati
     assert notice["text"] == "Marta López Fernández ha resuelto PED-1: Factura corregida"
     assert "¿Cómo valoras el servicio?" in prompt["text"]
     [buttons] = [block["elements"] for block in prompt["blocks"] if block["type"] == "actions"]
-    assert [b["value"] for b in buttons] == ["1:1", "1:2", "1:3", "1:4", "1:5"]
+    assert [(c.id, c.arg) for c in (REGISTRY.context("request.rate", b["value"]) for b in buttons)] == [
+        (1, "1"), (1, "2"), (1, "3"), (1, "4"), (1, "5")]
     assert [b["action_id"] for b in buttons] == [f"request.rate:{i}" for i in range(5)]
     # The requester's card now offers to reopen; the team's card has no buttons left.
     slack.button(DM_ANA, cards.requester, "request.reopen")

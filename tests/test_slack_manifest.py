@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.slack.listeners import BOT_EVENTS, BOT_SCOPES, COMMANDS, CONVERT_SHORTCUT
+from adapters.slack.listeners import BOT_EVENTS, BOT_SCOPES, CONVERT_SHORTCUT
+from adapters.slack.manifest import build_manifest, render
+from bot.domains import REGISTRY
 
 MANIFEST = json.loads((Path(__file__).resolve().parents[1] / "manifest.json").read_text(encoding="utf-8"))
 EVENTS_PATH = "/slack/events"  # the one route of adapters/web/server.py for all of Slack
@@ -35,7 +37,7 @@ def test_every_url_points_at_the_events_route():
 
 def test_declares_every_command_the_code_registers_and_no_other():
     declared = [command["command"] for command in MANIFEST["features"]["slash_commands"]]
-    assert sorted(declared) == sorted(COMMANDS)
+    assert sorted(declared) == sorted(REGISTRY.slash_commands())
 
 
 @pytest.mark.parametrize("command", MANIFEST["features"]["slash_commands"], ids=lambda c: c["command"])
@@ -58,6 +60,12 @@ def test_subscribes_to_exactly_the_events_the_listeners_handle():
 
 def test_asks_for_the_scopes_actually_used_and_no_others():
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+
+
+def test_the_committed_manifest_is_the_one_the_code_builds():
+    # `pedir manifest slack` rewrites manifest.json after a command is declared.
+    path = Path(__file__).resolve().parents[1] / "manifest.json"
+    assert path.read_text(encoding="utf-8") == render(build_manifest())
 
 
 def test_app_home_tab_is_on():

@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack_standin import FakeSlackAPI, fake_slack, serve_bolt  # noqa: F401  (fixture)
-from tests.slack_wire import (
+from tests.harness.slack_standin import FakeSlackAPI, fake_slack, serve_bolt  # noqa: F401  (fixture)
+from tests.harness.slack_wire import (
     app_home_opened,
     block_actions,
     event_body,

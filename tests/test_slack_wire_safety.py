@@ -11,8 +11,8 @@ import time
 from sqlmodel import select
 
 from storage.models import Outbox, ProcessedDelivery, Request, RequestEvent
-from tests import slack_wire as wire
-from tests.slack_env import (  # noqa: F401  (slack, slack_short_timeout: fixtures)
+from tests.harness import slack_wire as wire
+from tests.harness.slack_env import (  # noqa: F401  (slack, slack_short_timeout: fixtures)
     ANA,
     BOT_TOKEN,
     DM_ANA,
@@ -24,7 +24,7 @@ from tests.slack_env import (  # noqa: F401  (slack, slack_short_timeout: fixtur
     slack_short_timeout,
     unique,
 )
-from tests.slack_standin import fake_slack  # noqa: F401
+from tests.harness.slack_standin import fake_slack  # noqa: F401
 
 HOSTILE = "<!channel> <@U123> <http://evil|banco> & co"
 HOSTILE_ESCAPED = "&lt;!channel&gt; &lt;@U123&gt; &lt;http://evil|banco&gt; &amp; co"

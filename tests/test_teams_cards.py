@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.domains import REGISTRY
 from adapters.teams.cards import (
     CARD_BYTES_MAX,
     CONTENT_TYPE,
@@ -302,7 +303,7 @@ def _inert(text: str) -> bool:
 
 
 def test_issue_card_and_status_card_fit_and_stay_inert():
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     for message in (issue_cards.issue_card(), issue_cards.status_card(),
                     issue_cards.status_card(acked=issue_cards.ackers(300)), issue_cards.receipt(300)):
@@ -321,13 +322,14 @@ def test_issue_card_and_status_card_fit_and_stay_inert():
     assert card["body"][1]["text"].startswith("**El portal no carga**\n\nCausa: certificado caducado.\n\n")
     [ack] = card["actions"]
     assert ack == {"type": "Action.Submit", "title": "Entendido", "style": "positive",
-                   "data": {"pedir_action": "status.ack", "value": "42"}}
+                   "data": {"pedir_action": "status.ack", "value": ack["data"]["value"]}}
+    assert REGISTRY.context("status.ack", ack["data"]["value"]).id == 42
     acked = message_card(issue_cards.status_card(you_acked=True))
     assert "actions" not in acked and "✓ Lo has confirmado" in _all_text(acked)
 
 
 def test_risk_card_and_customer_view():
-    from tests import issue_cards
+    from tests.harness import issue_cards
 
     card = message_card(issue_cards.risk_card())
     text = card["body"][1]["text"]

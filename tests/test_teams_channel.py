@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.teams.channel import MESSAGES_PER_SECOND, TeamsChannel, _status_and_retry_after
+from adapters.teams.channel import MESSAGES_PER_SECOND, TeamsChannel, status_and_retry_after
 
 
 class FakeClock:
@@ -43,6 +43,6 @@ class ConnectorError(Exception):
 
 
 def test_throttling_answers_carry_their_status_and_retry_after():
-    assert _status_and_retry_after(ConnectorError(429, {"Retry-After": "3"})) == (429, 3.0)
-    assert _status_and_retry_after(ConnectorError(502, {})) == (502, None)
-    assert _status_and_retry_after(ValueError("no response")) == (None, None)
+    assert status_and_retry_after(ConnectorError(429, {"Retry-After": "3"})) == (429, 3.0)
+    assert status_and_retry_after(ConnectorError(502, {})) == (502, None)
+    assert status_and_retry_after(ValueError("no response")) == (None, None)

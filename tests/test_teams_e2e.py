@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlmodel import select
 
 from storage.models import Outbox, Request
-from tests.teams_env import ANA_T, IRENE_T, SISTEMAS_CHANNEL, fake_connector_running, teams  # noqa: F401
+from tests.harness.teams_env import ANA_T, IRENE_T, SISTEMAS_CHANNEL, fake_connector_running, teams  # noqa: F401
+from tests.harness.waiting import eventually
 
 
 async def settle(env, kind: str, count: int):  # noqa: ANN001, ANN201
@@ -57,18 +56,19 @@ async def test_no_token_malformed_token_and_a_stranger_key_are_refused(teams):  
 async def test_a_person_never_seen_on_teams_is_recorded_unreachable(teams):  # noqa: F811
     # The bot was never added to Sistemas' channel: the card cannot be delivered.
     await teams.post(teams.personal(ANA_T, "pedir @sistemas la impresora no imprime"))
-    for _ in range(50):
+
+    async def team_rows_done():  # noqa: ANN202
         async with teams.sessions() as session:
             rows = (await session.exec(select(Outbox).where(Outbox.recipient_kind == "team"))).all()
-        if rows and all(row.status != "pending" and row.status != "sending" for row in rows):
-            break
-        await asyncio.sleep(0.1)
+        return rows if rows and all(row.status != "pending" and row.status != "sending" for row in rows) else None
+
+    rows = await eventually(team_rows_done, "the team card's delivery to end", timeout=5)
     assert rows and {row.status for row in rows} == {"unreachable"}
     assert "Teams" in rows[0].last_error
 
 
 async def test_an_adaptive_card_invoke_gets_a_typed_answer(teams):  # noqa: F811
-    from tests import teams_wire as wire
+    from tests.harness import teams_wire as wire
 
     await teams.post(teams.personal(ANA_T, "pedir @sistemas la VPN"))
     await settle(teams, "send", 1)
@@ -83,7 +83,7 @@ async def test_an_adaptive_card_invoke_gets_a_typed_answer(teams):  # noqa: F811
 
 
 async def test_references_survive_a_restart_and_proactive_messages_still_arrive(teams):  # noqa: F811
-    from tests.teams_env import start_server
+    from tests.harness.teams_env import start_server
 
     await teams.install_in_channel()
     await teams.post(teams.personal(ANA_T, "pedir ayuda"))  # Ana's chat is now known
@@ -105,13 +105,14 @@ async def test_a_throttled_connector_is_retried_and_each_card_arrives_once(teams
     await settle(teams, "send", 1)
     teams.connector.fail_next("send", status=429, retry_after=1, times=2)
     await teams.post(teams.personal(ANA_T, "pedir @sistemas la VPN otra vez"))
-    for _ in range(100):
+
+    async def cards_sent():  # noqa: ANN202
         async with teams.sessions() as session:
             rows = (await session.exec(select(Outbox).where(Outbox.card_key.is_not(None)))).all()
         cards = [row for row in rows if not row.card_key.startswith("home:")]
-        if cards and all(row.status == "sent" for row in cards):
-            break
-        await asyncio.sleep(0.1)
+        return cards if cards and all(row.status == "sent" for row in cards) else None
+
+    cards = await eventually(cards_sent, "every card sent, retries included", timeout=10)
     assert cards and all(row.status == "sent" for row in cards)
     delivered = [c for c in teams.connector.calls_to("send") if c.status in (200, 201) and "PED-1" in card_texts(c)]
     team_cards = [c for c in delivered if c.conversation_id.startswith(SISTEMAS_CHANNEL)]
@@ -121,10 +122,10 @@ async def test_a_throttled_connector_is_retried_and_each_card_arrives_once(teams
 async def test_a_request_made_on_slack_reaches_a_team_on_teams_and_back(fake_connector_running, database_url):  # noqa: F811
     import aiohttp
 
-    from tests import slack_wire
-    from tests.slack_env import ANA, PROFILES, SECRET
-    from tests.slack_standin import FakeSlackAPI
-    from tests.teams_env import TeamsEnv, prepare_database, start_server
+    from tests.harness import slack_wire
+    from tests.harness.slack_env import ANA, PROFILES, SECRET
+    from tests.harness.slack_standin import FakeSlackAPI
+    from tests.harness.teams_env import TeamsEnv, prepare_database, start_server
 
     async with FakeSlackAPI() as slack_fake:
         for user_id, (name, email, locale) in PROFILES.items():
@@ -159,7 +160,7 @@ async def test_a_request_made_on_slack_reaches_a_team_on_teams_and_back(fake_con
 
 
 async def test_thread_replies_reach_the_requester_and_resolution_asks_for_a_rating(teams):  # noqa: F811
-    from tests import teams_wire as wire
+    from tests.harness import teams_wire as wire
 
     await teams.install_in_channel()
     await teams.post(teams.personal(ANA_T, "pedir @sistemas la VPN no conecta"))
@@ -173,50 +174,51 @@ async def test_thread_replies_reach_the_requester_and_resolution_asks_for_a_rati
                                  user_id=IRENE_T[0], aad_object_id=IRENE_T[1], user_name=IRENE_T[2],
                                  service_url=teams.connector.service_url)
     assert (await teams.post(reply))[0] in (200, 201)
-    for _ in range(100):
+
+    def ana_reads_it():  # noqa: ANN202
         texts = [str(c.json) for c in teams.connector.calls_to("send") if c.conversation_id == ana_chat]
-        if any("¿Desde casa o desde la oficina?" in text for text in texts):
-            break
-        await asyncio.sleep(0.1)
+        return texts if any("¿Desde casa o desde la oficina?" in text for text in texts) else None
+
+    texts = await eventually(ana_reads_it, "Irene's reply in Ana's chat", timeout=10)
     assert any("Irene Vázquez: ¿Desde casa o desde la oficina?" in text for text in texts)
 
     # Irene resolves through the card's form; Ana gets the 1-5 rating card.
     await teams.post(teams.click(IRENE_T, {"pedir_form": "request.resolve", "context": "1", "note": "Reinstalado"},
                                  channel_root=root))
-    for _ in range(100):
+
+    def rating_card():  # noqa: ANN202
         cards = [c for c in teams.connector.calls_to("send") if c.conversation_id == ana_chat]
-        if any("★★★★★" in card_texts(c) for c in cards):
-            break
-        await asyncio.sleep(0.1)
+        return cards if any("★★★★★" in card_texts(c) for c in cards) else None
+
+    cards = await eventually(rating_card, "the rating card in Ana's chat", timeout=10)
     rating = next(c for c in cards if "★★★★★" in card_texts(c))
     assert "request.rate" in card_texts(rating)
     # Ana rates it from Teams: stored once.
     await teams.post(teams.click(ANA_T, {"pedir_action": "request.rate", "value": "1:5"}))
     from storage.models import RequestRating
 
-    for _ in range(50):
+    async def stored_ratings():  # noqa: ANN202
         async with teams.sessions() as session:
-            ratings = (await session.exec(select(RequestRating))).all()
-        if ratings:
-            break
-        await asyncio.sleep(0.1)
+            return (await session.exec(select(RequestRating))).all()
+
+    ratings = await eventually(stored_ratings, "Ana's rating stored", timeout=5)
     assert [r.score for r in ratings] == [5]
 
 
 async def test_a_channel_post_mentioning_pedir_is_a_command(teams):  # noqa: F811
-    from tests import teams_wire as wire
+    from tests.harness import teams_wire as wire
 
     await teams.install_in_channel()
     post = wire.channel_message("@facturacion revisar el abono de #ACME", channel_id=SISTEMAS_CHANNEL,
                                 user_id=IRENE_T[0], aad_object_id=IRENE_T[1], user_name=IRENE_T[2],
                                 service_url=teams.connector.service_url)
     assert (await teams.post(post))[0] in (200, 201)
-    for _ in range(50):
+
+    async def stored_requests():  # noqa: ANN202
         async with teams.sessions() as session:
-            requests = (await session.exec(select(Request))).all()
-        if requests:
-            break
-        await asyncio.sleep(0.1)
+            return (await session.exec(select(Request))).all()
+
+    requests = await eventually(stored_requests, "the request made in the channel", timeout=5)
     [request] = requests
     assert request.description == "revisar el abono de #ACME" and request.customer == "ACME"
 
@@ -235,7 +237,7 @@ async def test_the_form_comes_back_with_errors_under_its_fields_and_nothing_is_s
 
 
 async def test_installing_the_app_in_a_personal_chat_lets_pedir_write_later(teams):  # noqa: F811
-    from tests import teams_wire as wire
+    from tests.harness import teams_wire as wire
 
     install = wire.installation_update(action="add", scope="personal", service_url=teams.connector.service_url,
                                        user_id=ANA_T[0], aad_object_id=ANA_T[1], user_name=ANA_T[2])
@@ -245,9 +247,7 @@ async def test_installing_the_app_in_a_personal_chat_lets_pedir_write_later(team
     # Ana's card is delivered later by the outbox, proactively, through the saved reference.
     await teams.post(teams.personal(ANA_T, "pedir @sistemas cambiar la contraseña"))
     ana_chat = f"a:personal-{ANA_T[0]}"
-    for _ in range(100):
-        cards = [c for c in teams.connector.calls_to("send") if c.conversation_id == ana_chat and "Tu pedido PED-1" in card_texts(c)]
-        if cards:
-            break
-        await asyncio.sleep(0.1)
+    cards = await eventually(
+        lambda: [c for c in teams.connector.calls_to("send") if c.conversation_id == ana_chat and "Tu pedido PED-1" in card_texts(c)],
+        "Ana's own card in her chat", timeout=10)
     assert cards, "Ana's own card reached her chat proactively"

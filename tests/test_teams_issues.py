@@ -13,18 +13,18 @@ email), and Carlos is on Teams only (examples/demo-org.toml).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot.domains import REGISTRY
 from storage.models import Issue, Outbox, Request, StatusAck, StatusUpdate, Team
-from tests import teams_wire as wire
-from tests.teams_env import ANA_T, TeamsEnv, fake_connector_running, teams  # noqa: F401
+from tests.harness import teams_wire as wire
+from tests.harness.teams_env import ANA_T, TeamsEnv, fake_connector_running, teams  # noqa: F401
+from tests.harness.waiting import eventually
 
 SOPORTE_CHANNEL = "19:soporte@thread.tacv2"
 SOPORTE_TEAM = "19:team-soporte@thread.tacv2"
@@ -88,26 +88,20 @@ def updates_of(env: TeamsEnv, activity_id: str) -> list:
     return [c for c in env.connector.calls_to("update") if c.activity_id == activity_id and c.status == 200]
 
 
-async def eventually(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 async def settled(env: TeamsEnv, timeout: float = 20.0) -> list[Outbox]:
     """Every message (home refreshes apart) delivered or given up on; the rows."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
+    rows: list[Outbox] = []
+
+    async def drained() -> bool:
+        nonlocal rows
         async with env.sessions() as session:
             rows = [r for r in (await session.exec(select(Outbox))).all()
                     if not (r.card_key or "").startswith("home:")]
-        if all(r.status not in ("pending", "sending") for r in rows):
-            return rows
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"outbox not drained: {[(r.card_key, r.status, r.last_error) for r in rows]}")
-        await asyncio.sleep(0.05)
+        return all(r.status not in ("pending", "sending") for r in rows)
+
+    await eventually(drained, lambda: f"the outbox to drain: {[(r.card_key, r.status, r.last_error) for r in rows]}",
+                     timeout=timeout, interval=0.02)
+    return rows
 
 
 async def say(env: TeamsEnv, who: tuple[str, str, str, str], text: str) -> list:
@@ -212,7 +206,7 @@ async def test_an_issue_opened_in_a_channel_post_reaches_every_follower_on_teams
     team_card = card_of(cards[SOPORTE_CHANNEL])
     assert team_card["version"] == "1.5"
     assert set(submits(team_card)) == {"issue.post_status", "issue.close"}
-    assert submits(team_card)["issue.post_status"]["data"]["value"] == str(issue.id)
+    assert REGISTRY.context("issue.post_status", submits(team_card)["issue.post_status"]["data"]["value"]).id == issue.id
     assert submits(card_of(cards[chat(LUCIA_T)])) == {} and submits(card_of(cards[chat(ELENA_T)])) == {}
     facts = {f["title"]: f["value"] for b in team_card["body"] if b["type"] == "FactSet" for f in b["facts"]}
     assert facts["Severidad"] == "SEV2 · alta" and facts["Gestor de cuenta"] == "Elena Torres Castillo"
@@ -237,7 +231,7 @@ async def test_estado_fans_out_proactively_and_entendido_updates_the_cards(teams
         assert card["body"][0]["text"] == "INC-1 · ACME Logística S.L.: nuevo estado"
         assert STATUS in shown(sent) and "Carlos Navarro Romero" in shown(sent)
         ack = submits(card)["status.ack"]
-        assert ack["title"] == "Entendido" and ack["data"]["value"] == str(update.id)
+        assert ack["title"] == "Entendido" and REGISTRY.context("status.ack", ack["data"]["value"]).id == update.id
         # And the issue card, edited in place, shows the latest status.
         [edited] = updates_of(teams, cards[conversation].response["id"])[-1:]
         assert STATUS in shown(edited) and "Aún no hay ninguna actualización." not in shown(edited)
@@ -304,7 +298,8 @@ async def test_publicar_estado_opens_a_form_that_comes_back_with_its_error_then_
     [field] = [b for b in card["body"] if b["type"] == "Input.Text"]
     assert (field["id"], field["isRequired"], field["isMultiline"]) == ("update", True, True)
     [submit] = card["actions"]
-    assert submit["data"] == {"pedir_form": "issue.post_status", "context": "1"}
+    assert submit["data"]["pedir_form"] == "issue.post_status" and set(submit["data"]) == {"pedir_form", "context"}
+    assert REGISTRY.context("issue.post_status", submit["data"]["context"], form=True).id == 1
 
     # Sent blank: the same form again, the error in red under the field, nothing posted.
     status, _ = await teams.post(channel_click(teams, CARLOS_T, {**submit["data"], "update": "  "}, root))
@@ -362,10 +357,10 @@ async def test_cliente_on_teams_without_notes_has_no_empty_text_block(teams):  #
 
 
 async def test_a_status_from_slack_reaches_followers_on_slack_and_on_teams(fake_connector_running, database_url):  # noqa: F811
-    from tests import slack_wire
-    from tests.slack_env import PROFILES, SECRET
-    from tests.slack_standin import FakeSlackAPI
-    from tests.teams_env import prepare_database, start_server
+    from tests.harness import slack_wire
+    from tests.harness.slack_env import PROFILES, SECRET
+    from tests.harness.slack_standin import FakeSlackAPI
+    from tests.harness.teams_env import prepare_database, start_server
 
     javier, elena, soporte_slack = "U04JMARTIN", "U04ETORRES", "C04SOPORTE"
     async with FakeSlackAPI() as slack_fake:
@@ -397,7 +392,7 @@ async def test_a_status_from_slack_reaches_followers_on_slack_and_on_teams(fake_
             await slack_post(slack_wire.slash_command_body(
                 command="/estado", text=f"INC-1 {STATUS}", user_id=javier, trigger_id="trig-estado",
                 response_url=slack_fake.response_url("estado")))
-            await eventually(lambda: slack_fake.responses_to("estado"), "the /estado answer")
+            await eventually(lambda: slack_fake.responses_to("estado"), "the /estado answer", timeout=15)
             assert "enviado a 3 chats" in slack_fake.responses_to("estado")[0]["text"]
             await settled(env)
             [update] = await status_updates(env)
@@ -407,10 +402,12 @@ async def test_a_status_from_slack_reaches_followers_on_slack_and_on_teams(fake_
                            if "status.ack" in str(c.args.get("blocks"))}
             assert set(slack_cards) == {soporte_slack, elena_dm}
             for args in slack_cards.values():
-                assert STATUS in str(args["blocks"]) and f"'value': '{update.id}'" in str(args["blocks"])
+                assert STATUS in str(args["blocks"])
+                [ack] = [e for b in args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+                assert REGISTRY.context("status.ack", ack["value"]).id == update.id
             [teams_card] = status_cards(env, chat(CARLOS_T))
             assert STATUS in shown(teams_card)
-            assert submits(card_of(teams_card))["status.ack"]["data"]["value"] == str(update.id)
+            assert REGISTRY.context("status.ack", submits(card_of(teams_card))["status.ack"]["data"]["value"]).id == update.id
             # Carlos's issue card on Teams, edited in place.
             assert STATUS in shown(updates_of(env, carlos_card.response["id"])[-1])
             # Javier's receipt, on Slack.
@@ -431,7 +428,7 @@ async def test_a_status_from_slack_reaches_followers_on_slack_and_on_teams(fake_
             await slack_post(slack_wire.interactivity_body(slack_wire.block_actions(
                 user_id=elena, action_id="status.ack:0", value=str(update.id), channel_id=elena_dm,
                 message_ts=elena_msg["ts"], trigger_id="trig-ack", response_url=slack_fake.response_url("ack"))))
-            await eventually(lambda: slack_fake.responses_to("ack"), "the Entendido answer")
+            await eventually(lambda: slack_fake.responses_to("ack"), "the Entendido answer", timeout=15)
             await settled(env)
             assert any("Entendido (2): Carlos Navarro Romero, Elena Torres Castillo" in str(c.args.get("blocks"))
                        for c in slack_fake.calls_to("chat.update"))

@@ -124,12 +124,13 @@ def test_every_command_title_is_a_line_teams_reads_as_a_command():
     # Teams has no slash commands: a title typed as is must reach the parser.
     from datetime import date
 
-    from bot.commands.parser import ParseError, names_a_command, parse_line
+    from bot.commands.grammar import ParseError
+    from bot.domains import REGISTRY
 
     [command_list] = build_manifest(APP_ID)["bots"][0]["commandLists"]
     for command in command_list["commands"]:
-        assert names_a_command(command["title"]), command["title"]
-        parsed = parse_line(command["title"], date(2026, 11, 25))
+        assert REGISTRY.names_a_command(command["title"]), command["title"]
+        parsed = REGISTRY.parse_line(command["title"], date(2026, 11, 25))
         assert not (isinstance(parsed, ParseError) and parsed.code == "unknown_command"), (command["title"], parsed)
 
 

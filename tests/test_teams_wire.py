@@ -2,8 +2,8 @@
 
 A minimal aiohttp app (CloudAdapter + ConfigurationBotFrameworkAuthentication
 + an ActivityHandler) serves POST /api/messages; inbound activities come from
-tests/teams_wire.py and everything outbound (replies, OpenID metadata, JWKS)
-goes to tests/teams_standin.FakeBotConnector. The assertions record the
+tests/harness/teams_wire.py and everything outbound (replies, OpenID metadata, JWKS)
+goes to tests/harness/teams_standin.FakeBotConnector. The assertions record the
 library's CURRENT behaviour, including the unfriendly parts (500s), so the
 Pedir Teams adapter can wrap them; if an upgrade changes one, the test says so.
 """
@@ -27,14 +27,14 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ErrorResponseException
 from botframework.connector.auth import AuthenticationConstants, ServiceClientCredentialsFactory
 
-from tests.teams_standin import (  # noqa: F401  (fake_connector is a fixture)
+from tests.harness.teams_standin import (  # noqa: F401  (fake_connector is a fixture)
     CHANNEL_ISSUER,
     FakeBotConnector,
     StaticCredentialsFactory,
     auth_overrides,
     fake_connector,
 )
-from tests.teams_wire import (
+from tests.harness.teams_wire import (
     BOT_APP_ID,
     channel_message,
     invoke_adaptive_card_action,

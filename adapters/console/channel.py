@@ -6,12 +6,14 @@ from collections.abc import Callable
 from itertools import count
 
 from adapters.console.render import ActionBoard, render
+from bot.delivery.channel import DeliveryFailed
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
 
 
 class ConsoleChannel:
     platform = "console"
+    home_page = False  # the demo shows what people are sent, not their pages
 
     def __init__(self, write: Callable[[str], None], board: ActionBoard) -> None:
         self.write = write
@@ -41,6 +43,9 @@ class ConsoleChannel:
             message = changes(before, message)
         self._emit(f"✎ {address} [{external_id} actualizado]", message)
         return external_id
+
+    async def publish_home(self, address: str, message: Message) -> None:
+        raise DeliveryFailed("the console has no home page")
 
     def _emit(self, header: str, message: Message) -> None:
         self.write(header)

@@ -20,7 +20,8 @@ from bot.people import service as people
 from storage.models import Person
 
 HELP = """Comandos de la consola / console commands:
-  /pedir …, /equipos, /equipo @x   lo mismo que en Slack o Teams
+  {commands}
+                                   lo mismo que en Slack o Teams / as on Slack or Teams
   :N                               pulsa el botón [N] / press button [N]
   :como EMAIL  (:as EMAIL)         cambia de persona / switch person
   :gente       (:people)           quién hay / who is here
@@ -76,7 +77,7 @@ class ConsoleSession:
         elif word in ("salir", "quit", "exit"):
             return False
         else:
-            self.write(HELP)
+            self.write(HELP.format(commands=", ".join(self.app.registry.slash_commands())))
         return True
 
     async def press(self, number: int) -> None:

@@ -70,6 +70,7 @@ def _retry_after(headers: Any) -> float:
 
 class SlackChannel:
     platform = PLATFORM
+    home_page = True
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client

@@ -16,15 +16,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import replies
-from adapters.slack.blocks import form_values, home_view, modal_errors, parse_action_id
+from adapters.slack.blocks import ephemeral, form_values, home_view, modal_errors, parse_action_id
 from adapters.slack.channel import PLATFORM, external_id
 from adapters.slack.identity import SlackDirectory
 from adapters.slack.text import plain
 from bot.app import Pedir
+from bot.errors import UserError
 from bot.i18n import t
+from bot.interaction import Subject, decode, make
 from bot.messages import Action, Message, Reply
 
-COMMANDS = ("/pedir", "/equipos", "/equipo", "/incidencia", "/incidencias", "/estado", "/cliente")
+# Slash commands and buttons come from the registry (bot.domains); these are Slack's own.
 # What the listeners below subscribe to; manifest.json must declare the same.
 BOT_EVENTS = ("app_home_opened", "message.channels", "message.im", "reaction_added")
 # Each scope, for the calls that need it; manifest.json asks for these and no others.
@@ -40,6 +42,7 @@ BOT_SCOPES = {
 }
 CONVERT_SHORTCUT = "convert_to_request"
 CONVERT_ACTION = "slack.convert"
+SLACK_MESSAGE = Subject("slack_message", numeric=False)  # the convert button's context: channel and ts
 TICKET_REACTIONS = {"ticket", "admission_tickets"}
 # Message subtypes a person writes: none, "also send to channel", a file with a caption.
 PERSON_MESSAGE_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -66,8 +69,18 @@ class Slack:
         return person, self.pedir.caller(person).locale
 
 
+# Rendered buttons carry an ':index' suffix (blocks.parse_action_id).
+BUTTON_INDEX = r"(:\d+)?"
+
+
+def any_of(names: list[str], suffix: str = "") -> re.Pattern[str]:
+    return re.compile("^(" + "|".join(map(re.escape, names)) + ")" + suffix + "$")
+
+
 def register(app: AsyncApp, slack: Slack) -> None:
-    @app.command(re.compile("^(" + "|".join(map(re.escape, COMMANDS)) + ")$"))
+    registry = slack.pedir.registry
+
+    @app.command(any_of(registry.slash_commands()))
     async def on_command(ack, command, respond, client) -> None:  # noqa: ANN001
         await ack()
         async with slack.work:
@@ -79,7 +92,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
                                respond=respond, trigger_id=command.get("trigger_id"))
         slack.kick_delivery()
 
-    @app.action(re.compile(r"^(request|route|issue|status|risk)\..+"))
+    @app.action(any_of(registry.button_namespaces, r"\..+"))
     async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
         await ack()
         async with slack.work:
@@ -113,11 +126,16 @@ def register(app: AsyncApp, slack: Slack) -> None:
         await open_prefilled(client, shortcut["user"], channel, message["ts"], message.get("text", ""),
                              shortcut["trigger_id"])
 
-    # Rendered buttons carry an ':index' suffix (blocks.parse_action_id): match it.
-    @app.action(re.compile("^" + re.escape(CONVERT_ACTION) + r"(:\d+)?$"))
+    @app.action(any_of([CONVERT_ACTION], BUTTON_INDEX))
     async def on_convert_button(ack, body, action, client, respond) -> None:  # noqa: ANN001
         await ack()
-        channel, ts = action["value"].split("|", 1)
+        try:
+            message = decode(action.get("value", ""), CONVERT_ACTION, SLACK_MESSAGE)
+        except UserError as exc:
+            _person, locale = await slack.who(body["user"])
+            await respond(**ephemeral(Message(text=t(locale, exc.key, **exc.values))))
+            return
+        channel, ts = str(message.id), message.arg or ""
         text = await message_text(client, channel, ts)
         await open_prefilled(client, body["user"], channel, ts, text, body["trigger_id"])
         await respond(delete_original=True)
@@ -140,7 +158,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
         prompt = Message(
             text=t(locale, "slack.convert.prompt"),
             actions=[Action(id=CONVERT_ACTION, label=t(locale, "slack.convert.button"),
-                            value=f"{item['channel']}|{item['ts']}", style="primary")],
+                            value=make(CONVERT_ACTION, SLACK_MESSAGE, item["channel"], item["ts"]), style="primary")],
         )
         await replies.show(Reply(message=prompt), client=client, user_id=event["user"], locale=locale,
                            respond=_ephemeral_in(client, item["channel"], event["user"]))

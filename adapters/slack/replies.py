@@ -21,7 +21,13 @@ def form_metadata(form: Form) -> str:
 
 
 def read_metadata(raw: str) -> tuple[str, str]:
-    data = json.loads(raw or "{}")
+    """(form id, context); ("", "") for metadata that is not ours, which the domain refuses."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
     return str(data.get("form", "")), str(data.get("context", ""))
 
 

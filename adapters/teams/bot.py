@@ -10,7 +10,6 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeRespon
 from adapters.teams.cards import card_attachment, form_card, message_card, submitted
 from adapters.teams.identity import PLATFORM, TeamsDirectory
 from bot.app import Pedir
-from bot.commands import parser
 from bot.i18n import t
 from bot.messages import Message, Reply
 from storage import references
@@ -85,28 +84,12 @@ class PedirTeamsBot(ActivityHandler):
             return await self.pedir.action(person, name, data, key=key)
         reply = await self.pedir.submit(person, name, data, values, key=key)
         if reply.errors:
-            # The form again, as filled in, with each error under its field.
-            again = await self._form_again(person, name, data, values)
-            if again is not None:
+            # A card cannot keep itself open the way a Slack modal does: the
+            # form again, as filled in, with each error under its field.
+            again = await self.pedir.form_again(person, name, data, values)
+            if again.form is not None:
                 return again.model_copy(update={"errors": reply.errors})
         return reply
-
-    async def _form_again(self, person: Person, form_id: str, context: str, values: dict[str, str]) -> Reply | None:
-        """The form a submission came from, filled in as sent; None if it cannot be had.
-
-        Every form but the new-request one is opened by the button of the same
-        id with the form's context as its value ("issue.post_status", "7"), and
-        opening one only reads: ask for it again.
-        """
-        if form_id == "request.new":
-            return await self.pedir.new_request_form(person, values)
-        shown = await self.pedir.action(person, form_id, context)
-        if shown.form is None or shown.form.id != form_id:
-            return None
-        for field in shown.form.fields:
-            if values.get(field.name):
-                field.initial = values[field.name]
-        return Reply(form=shown.form)
 
     async def _text(self, person: Person, activity: Activity, key: str) -> Reply | None:
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
@@ -121,7 +104,7 @@ class PedirTeamsBot(ActivityHandler):
             return None
         # Teams has no slash commands: "pedir mis" works, and so does a bare
         # "@facturacion corregir …", read as a new request.
-        if not parser.names_a_command(text):
+        if not self.pedir.registry.names_a_command(text):
             return await self.pedir.command(person, "/pedir", text, key=key)
         return await self.pedir.line(person, text, key=key)
 

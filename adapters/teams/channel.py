@@ -27,7 +27,7 @@ MESSAGES_PER_SECOND = 7
 THREAD_MARK = ";messageid="
 
 
-def _status_and_retry_after(exc: Exception) -> tuple[int | None, float | None]:
+def status_and_retry_after(exc: Exception) -> tuple[int | None, float | None]:
     """botframework-connector raises msrest errors carrying the HTTP response."""
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
@@ -41,6 +41,7 @@ def _status_and_retry_after(exc: Exception) -> tuple[int | None, float | None]:
 
 class TeamsChannel:
     platform = PLATFORM
+    home_page = False  # a bot has no per-person page on Teams
 
     def __init__(self, adapter: Any, sessions: Any, app_id: str | None, *,
                  sleep: Any = asyncio.sleep, monotonic: Any = time.monotonic) -> None:
@@ -91,7 +92,7 @@ class TeamsChannel:
         except (Unreachable, DeliveryFailed, DeliveryRetry):
             raise
         except Exception as exc:  # noqa: BLE001  (sorted by status below)
-            status, retry_after = _status_and_retry_after(exc)
+            status, retry_after = status_and_retry_after(exc)
             if status in PASSING_STATUSES or status is None:
                 raise DeliveryRetry(f"teams {status or exc.__class__.__name__}", retry_after) from None
             if status in (403, 404):
@@ -115,3 +116,6 @@ class TeamsChannel:
         activity.id = external_id.split("|", 1)[1]
         await self._continue(reference, activity, update=True)
         return external_id
+
+    async def publish_home(self, address: str, message: Message) -> None:
+        raise DeliveryFailed("Teams has no home page")

@@ -17,6 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.commands.registry import Registry
+from bot.domains import REGISTRY
+
 SCHEMA_URL = "https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 MANIFEST_VERSION = "1.17"
 DEFAULT_HOST = "https://pedir.example.com"
@@ -54,19 +57,16 @@ def _package_version() -> str:
 
 PACKAGE_VERSION = _package_version()
 
-# Pedir's text commands, as a Teams user types them after mentioning the bot.
-# Only commands that bot/commands/parser.py understands; at most 10 a list.
-COMMANDS = [
-    {"title": "pedir", "description": "@equipo qué necesitas [#CLIENTE] [!urgente] [para:viernes] — pide algo a otro equipo"},
-    {"title": "pedir mis", "description": "Tus pedidos abiertos"},
-    {"title": "pedir cola", "description": "[@equipo] La cola de tu equipo, con su SLA"},
-    {"title": "pedir ayuda", "description": "Cómo se usa Pedir"},
-    {"title": "equipos", "description": "El directorio de equipos y qué se les puede pedir"},
-    {"title": "incidencia", "description": "nueva #CLIENTE sev2 qué pasa · ver|seguir|cerrar INC-7 — incidencias de clientes"},
-    {"title": "incidencias", "description": "[#CLIENTE] Las incidencias abiertas, con su último estado"},
-    {"title": "estado", "description": "INC-7 qué ha cambiado — avisa a todos los que siguen la incidencia"},
-    {"title": "cliente", "description": "ACME — todo sobre un cliente: incidencias, pedidos y riesgo"},
-]
+
+def command_menu(registry: Registry) -> list[dict[str, str]]:
+    """Pedir's text commands as a Teams user types them after mentioning the
+    bot: the menu each domain declares (bot.domains), at most 10 a list."""
+    menu = [{"title": entry.title, "description": entry.description}
+            for command in registry.commands for entry in command.menu]
+    if len(menu) > COMMANDS_PER_LIST_MAX:
+        raise ValueError(f"{len(menu)} commands in the Teams menu; at most {COMMANDS_PER_LIST_MAX}")
+    return menu
+
 
 SHORT_DESCRIPTION = "Pedidos entre equipos, con dueño, SLA y valoración, donde ya habláis."
 FULL_DESCRIPTION = (
@@ -112,7 +112,9 @@ def _base_url(host: str | None) -> tuple[str, str]:
     return f"https://{domain}{parts.path}", domain
 
 
-def build_manifest(app_id: str, *, host: str | None = None, version: str = PACKAGE_VERSION) -> dict:
+def build_manifest(
+    app_id: str, *, host: str | None = None, version: str = PACKAGE_VERSION, registry: Registry = REGISTRY,
+) -> dict:
     """The Teams manifest (schema 1.17) for the Pedir bot with this Azure app id."""
     app_id = _app_id(app_id)
     if not _SEMVER.match(version):
@@ -140,7 +142,7 @@ def build_manifest(app_id: str, *, host: str | None = None, version: str = PACKA
                 "supportsFiles": False,
                 "isNotificationOnly": False,
                 "commandLists": [
-                    {"scopes": list(SCOPES), "commands": [dict(command) for command in COMMANDS]},
+                    {"scopes": list(SCOPES), "commands": command_menu(registry)},
                 ],
             }
         ],

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from bot.app import Pedir
 from bot.clock import Clock, SystemClock
+from bot.commands.registry import Registry
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.loop import DeliveryLoop
@@ -98,14 +99,17 @@ def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
         log.warning("Teams is on WITHOUT authentication (PEDIR_TEAMS_UNAUTHENTICATED): for local testing only")
 
 
-def build_app(settings: Settings, clock: Clock | None = None, *, teams_options: dict | None = None) -> web.Application:
+def build_app(
+    settings: Settings, clock: Clock | None = None, *, teams_options: dict | None = None,
+    registry: Registry | None = None,
+) -> web.Application:
+    """The server; `registry` replaces the domains it serves (tests add one)."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    pedir = Pedir(sessions, settings, clock)
+    pedir = Pedir(sessions, settings, clock, registry)
     channels: list = []
-    loop = DeliveryLoop(Dispatcher(sessions, channels, clock,
-                                   default_locale=settings.locale, default_timezone=settings.timezone))
+    loop = DeliveryLoop(Dispatcher(sessions, channels, clock, render_home=pedir.render_home))
     app = web.Application()
     app[SESSIONS] = sessions
     app[PEDIR] = pedir

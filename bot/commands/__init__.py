@@ -1,6 +1,5 @@
-"""Text commands (/pedir, /equipos, /equipo), parsed without any chat platform.
-
-`parser.parse` turns a command and its text into a frozen dataclass or a
-`ParseError` with a code; looking up teams and wording replies (Spanish or
-English) is the caller's job. `dates` reads due dates such as "para:viernes".
+"""What every domain's commands share: the registry that collects them
+(registry), the token grammar (grammar), due dates (dates) and reply helpers
+(replies). Each domain's own words, parser, handlers, buttons and forms live
+in its package; bot.domains registers them.
 """

@@ -17,6 +17,8 @@ from bot.context import Ctx
 from bot.delivery.outbox import PERSON, enqueue
 from bot.errors import UserError
 from bot.i18n import format_when, t
+from bot.interaction import Subject, make
+from bot.limits import valid_id
 from bot.messages import Action, Message
 from bot.people import service as people
 from bot.teams import service as teams
@@ -28,6 +30,10 @@ OPEN, ACCEPTED, DISMISSED, DONE = "open", "accepted", "dismissed", "done"
 ACTIVE = (OPEN, ACCEPTED)
 # Button -> the state it leads to, and the states it may leave from.
 DECISIONS = {"accept": (ACCEPTED, (OPEN,)), "dismiss": (DISMISSED, (OPEN, ACCEPTED)), "done": (DONE, (OPEN, ACCEPTED))}
+
+
+# What an alert's buttons carry back (bot.interaction).
+RISK = Subject("risk", bad_id="risk.unknown")
 
 
 def card_key(flag_id: int) -> str:
@@ -101,7 +107,7 @@ def card(flags: list[RiskFlag], customer: Customer, author: Person | None, decid
          locale: str | None, tz: str) -> Message:
     flag = flags[0]
     actions = [
-        Action(id=f"risk.{name}", label=t(locale, f"action.risk_{name}"), value=str(flag.id),
+        Action(id=f"risk.{name}", label=t(locale, f"action.risk_{name}"), value=make(f"risk.{name}", RISK, flag.id),
                style="primary" if name == "accept" else "default")
         for name, (_to, allowed_from) in DECISIONS.items() if flag.state in allowed_from
     ]
@@ -125,7 +131,7 @@ async def decide(ctx: Ctx, actor: Person, flag_id: int, decision: str) -> RiskFl
     # refused, instead of undoing the "done" on a stale "open".
     flag = (await ctx.session.exec(
         select(RiskFlag).where(RiskFlag.id == flag_id).with_for_update()
-    )).first() if 0 < flag_id < 2**31 else None
+    )).first() if valid_id(flag_id) else None
     if flag is None or decision not in DECISIONS:
         raise UserError("risk.unknown")
     customer = await ctx.session.get(Customer, flag.customer_id)

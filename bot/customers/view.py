@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.context import Ctx
 from bot.customers import risk
 from bot.i18n import format_when, t
 from bot.issues import flows as issue_flows
@@ -17,7 +18,7 @@ from storage.models import Customer
 RECENT = timedelta(days=30)
 
 
-async def render(ctx: flows.Ctx, customer: Customer, locale: str, tz: str) -> Message:
+async def render(ctx: Ctx, customer: Customer, locale: str, tz: str) -> Message:
     """Account manager, risk flags, open issues with their last status and age,
     open and recently closed requests tagged with the customer."""
     since = ctx.now - RECENT

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
+
+# Renders a person's home page in an open session, at delivery time (bot.app
+# gives one to the dispatcher: delivery knows no pages).
+HomeRenderer = Callable[[AsyncSession, Person, datetime], Awaitable[Message]]
 
 
 class DeliveryRetry(Exception):
@@ -27,6 +35,7 @@ class Unreachable(Exception):
 
 class Channel(Protocol):
     platform: str
+    home_page: bool  # whether the platform shows each person a page of their own (Slack's App Home)
 
     def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
         """Where this person is reached on this platform, or None if not here."""
@@ -39,3 +48,6 @@ class Channel(Protocol):
 
     async def update(self, address: str, external_id: str, message: Message) -> str:
         """Edits a message already posted; returns its (possibly new) id."""
+
+    async def publish_home(self, address: str, message: Message) -> None:
+        """Replaces the person's home page; called only when `home_page` is true."""

@@ -22,7 +22,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
 from bot.delivery.routing import Plan, plan_delivery
 from storage.models import CardPlacement, Outbox
 from storage.upsert import upsert
@@ -69,8 +69,7 @@ class Dispatcher:
         batch: int = 50,
         lease: timedelta = timedelta(seconds=60),
         give_up_after: timedelta = timedelta(days=1),
-        default_locale: str = "es",
-        default_timezone: str = "Europe/Madrid",
+        render_home: HomeRenderer | None = None,
         send_timeout: float | None = None,
     ) -> None:
         self.sessions = sessions
@@ -79,8 +78,8 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.give_up_after = give_up_after
-        self.default_locale = default_locale
-        self.default_timezone = default_timezone
+        # Without one, home-page refreshes are skipped (the console, most tests).
+        self.render_home = render_home
         # A send must end well inside its lease, or another worker would take
         # the row while it is still in flight and deliver it twice.
         self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
@@ -153,8 +152,7 @@ class Dispatcher:
                 return False
             is_home = row.payload.get("surface") == "home"
             try:
-                plan = await plan_delivery(
-                    session, row, self.channels, self.clock.now(), self.default_locale, self.default_timezone)
+                plan = await plan_delivery(session, row, self.channels, self.clock.now(), self.render_home)
             except Exception as exc:  # noqa: BLE001  (sorted by _settle)
                 self._settle(row, exc, report)
                 return is_home
@@ -196,7 +194,7 @@ class Dispatcher:
 
     async def _send(self, plan: Plan) -> str:
         if plan.home:
-            await plan.channel.publish_home(plan.address, plan.message)  # type: ignore[attr-defined]
+            await plan.channel.publish_home(plan.address, plan.message)
             return ""
         if plan.placed_id is not None:
             return await plan.channel.update(plan.address, plan.placed_id, plan.message)

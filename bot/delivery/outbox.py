@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Message
@@ -53,3 +54,11 @@ def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) ->
     for person_id in sorted(person_ids):
         enqueue(session, recipient_kind=PERSON, recipient_id=person_id, now=now,
                 message=Message(text="", surface="home"), card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)
+
+
+async def recipients_of(session: AsyncSession, card_key: str) -> list[tuple[str, int]]:
+    """Who a card was sent to, as (recipient kind, id): a seek on the card_key index."""
+    result = await session.exec(
+        select(Outbox.recipient_kind, Outbox.recipient_id).where(Outbox.card_key == card_key).distinct()
+    )
+    return sorted(result.all())

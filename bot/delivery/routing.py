@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import home
-from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
 from bot.delivery.outbox import PERSON
 from bot.messages import Message
 from bot.people import service as people
@@ -32,8 +31,7 @@ class Plan:
 
 
 async def plan_delivery(
-    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str,
-    default_timezone: str = "Europe/Madrid",
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, render_home: HomeRenderer | None = None,
 ) -> Plan | None:
     """The delivery plan, or None when a newer version of the card makes this one moot."""
     if await _superseded(session, row):
@@ -42,7 +40,7 @@ async def plan_delivery(
     thread_key = payload.pop("thread_key", None)
     message = Message.model_validate(payload)
     if message.surface == "home":
-        return await _home_plan(session, row, channels, now, default_locale, default_timezone)
+        return await _home_plan(session, row, channels, now, render_home)
     channel, address = await _route(session, row, channels)
     plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
     if thread_key:
@@ -72,18 +70,17 @@ async def _superseded(session: AsyncSession, row: Outbox) -> bool:
 
 
 async def _home_plan(
-    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, default_locale: str,
-    default_timezone: str,
+    session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, render_home: HomeRenderer | None,
 ) -> Plan:
     """A home page is rendered at delivery time, so it is never stale."""
     person = await people.get(session, row.recipient_id)
     accounts = await people.accounts(session, person.id)
-    for channel in channels:
+    for channel in channels if render_home else []:
         address = channel.address_person(person, accounts)
-        if address and hasattr(channel, "publish_home"):
-            message = await home.render(session, person, now, default_locale, default_timezone)
+        if address and channel.home_page:
+            message = await render_home(session, person, now)
             return Plan(channel=channel, address=address, message=message, card_key=row.card_key, home=True)
-    # No platform with a home page reaches this person: nothing to refresh.
+    # No platform with a home page reaches this person (or nobody renders them): nothing to refresh.
     return Plan(channel=None, address="", message=Message(text=""), outcome="skipped")
 
 

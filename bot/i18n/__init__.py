@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from bot.i18n.catalog import CATALOG as _REQUESTS
 from bot.i18n.catalog_issues import ISSUE_CATALOG
 
 SUPPORTED = ("es", "en")
-CATALOG = {**_REQUESTS, **ISSUE_CATALOG}
+CATALOG: dict[str, dict[str, str]] = {**_REQUESTS, **ISSUE_CATALOG}
 DEFAULT_LOCALE = "es"
 
 
@@ -24,6 +25,14 @@ def normalize_locale(locale: str | None, default: str = DEFAULT_LOCALE) -> str:
         return default
     lang = locale.replace("-", "_").split("_")[0].lower()
     return lang if lang in SUPPORTED else default
+
+
+def add_catalog(catalog: Mapping[str, Mapping[str, str]]) -> None:
+    """A domain's own sentences (bot.commands.registry adds them); a key means one sentence."""
+    for key, entry in catalog.items():
+        if key in CATALOG and CATALOG[key] != entry:
+            raise ValueError(f"catalog key {key!r} is already taken")
+        CATALOG[key] = dict(entry)
 
 
 def t(locale: str | None, key: str, **values: object) -> str:

@@ -209,6 +209,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "Falta algo en «{value}». Escribe /pedir ayuda para ver cómo se usa.",
         "en": "Something is missing in “{value}”. Type /request help to see how it works.",
     },
+    "interaction.invalid": {
+        "es": "No entiendo este botón: no es de esta tarjeta o le falta algo. Usa los botones del último mensaje de Pedir, o escribe /pedir ayuda.",
+        "en": "I can't read this button: it does not belong to this card or something is missing. Use the buttons on Pedir's latest message, or type /request help.",
+    },
+    "interaction.stale": {
+        "es": "Este botón es de otra versión de Pedir y ya no vale. Usa los botones del último mensaje de Pedir, o escribe /pedir ayuda.",
+        "en": "This button comes from another version of Pedir and no longer works. Use the buttons on Pedir's latest message, or type /request help.",
+    },
     "input.unknown_command": {
         "es": "No conozco el comando «{value}». Escribe /pedir ayuda.",
         "en": "I don't know the command “{value}”. Type /request help.",
@@ -270,6 +278,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "Algo ha fallado por nuestra parte y no se ha guardado nada. Inténtalo de nuevo en un momento.",
         "en": "Something failed on our side and nothing was saved. Please try again in a moment.",
     },
+    # The requests' own commands; bot.requests.commands.handlers adds a line per other command.
     "help.text": {
         "es": (
             "*Pedir* — pedidos entre equipos\n"
@@ -278,9 +287,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir mis — tus pedidos abiertos\n"
             "• /pedir cola [@equipo] — la cola de tu equipo, con su SLA\n"
             "• /pedir ver PED-12 — detalle e historial\n"
-            "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …\n"
-            "• /equipos — el directorio · /equipo @x — su ficha y su compromiso\n"
-            "• /incidencia ayuda — incidencias de clientes · /cliente ACME — todo sobre un cliente"
+            "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …"
         ),
         "en": (
             "*Pedir* — requests between teams\n"
@@ -289,9 +296,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /request mine — your open requests\n"
             "• /request queue [@team] — your team's queue, with its SLA\n"
             "• /request view PED-12 — details and timeline\n"
-            "• /request claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …\n"
-            "• /teams — the directory · /team @x — its card and its promise\n"
-            "• /incidencia help — customer issues · /cliente ACME — everything about a customer"
+            "• /request claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …"
         ),
     },
     "event.created": {"es": "creó el pedido", "en": "created the request"},

@@ -7,28 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from bot.context import Ctx, check_text
 from bot.customers import risk
-from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
+from bot.delivery.outbox import PERSON, TEAM, enqueue, recipients_of, refresh_homes
 from bot.errors import UserError
 from bot.i18n import t
 from bot.issues import cadence, messaging, service
 from bot.issues.messaging import IssueView
-from bot.issues.states import (
-    CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, SEVERITIES, STATUS, display_id,
-)
+from bot.issues.states import CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, SEVERITIES, STATUS, display_id
+from bot.limits import MAX_TITLE
 from bot.messages import Message
 from bot.people import service as people
 from bot.teams import service as teams
-from storage.models import (
-    Customer, Issue, IssueFollower, Outbox, Person, StatusAck, StatusUpdate, Team,
-)
-
-MAX_TITLE = 300
+from storage.models import Customer, Issue, IssueFollower, Person, StatusAck, StatusUpdate, Team
 
 
 @dataclass
@@ -245,10 +238,9 @@ async def follow(ctx: Ctx, actor: Person, issue_id: int) -> bool:
 
 async def unfollow(ctx: Ctx, actor: Person, issue_id: int) -> bool:
     issue = await service.get(ctx.session, issue_id)
-    result = await ctx.session.exec(delete(IssueFollower).where(  # type: ignore[call-overload]
-        IssueFollower.issue_id == issue.id, IssueFollower.kind == PERSON, IssueFollower.ref_id == actor.id))
+    removed = await service.remove_follower(ctx.session, issue.id, PERSON, actor.id)
     refresh_homes(ctx.session, {actor.id}, ctx.now)
-    return result.rowcount > 0
+    return removed
 
 
 async def add_stakeholders(
@@ -295,21 +287,16 @@ async def remove_stakeholders(
     removed = []
     for kind, rows in ((PERSON, persons), (TEAM, groups)):
         for row in rows:
-            result = await ctx.session.exec(delete(IssueFollower).where(  # type: ignore[call-overload]
-                IssueFollower.issue_id == issue.id, IssueFollower.kind == kind, IssueFollower.ref_id == row.id))
-            if result.rowcount:
+            if await service.remove_follower(ctx.session, issue.id, kind, row.id):
                 removed.append(row.name)
     return removed
 
 
 async def acknowledge(ctx: Ctx, actor: Person, status_id: int) -> tuple[StatusUpdate, bool]:
     """"Entendido": recorded once per person; the cards that show it are refreshed."""
-    # Taken FOR UPDATE (PostgreSQL; SQLite writers are serial anyway): acks made
-    # at the same moment queue their cards one after the other, so the newest
-    # version, the one delivered, lists every ack and not only its own.
-    update = (await ctx.session.exec(
-        select(StatusUpdate).where(StatusUpdate.id == status_id).with_for_update()
-    )).first() if 0 < status_id < 2**31 else None
+    # Locked: acks made at the same moment queue their cards one after the
+    # other, so the newest version, the one delivered, lists every ack.
+    update = await service.status_update_locked(ctx.session, status_id)
     if update is None:
         raise UserError("status.unknown")
     try:
@@ -322,7 +309,7 @@ async def acknowledge(ctx: Ctx, actor: Person, status_id: int) -> tuple[StatusUp
     author = await people.get(ctx.session, update.author_id)
     acked = await service.acknowledged_by(ctx.session, update.id)
     key = messaging.status_card_key(update.id)
-    for kind, recipient_id in await _recipients_of(ctx, key):
+    for kind, recipient_id in await recipients_of(ctx.session, key):
         if kind == PERSON and recipient_id != actor.id:
             continue  # another person's copy does not change
         if kind == PERSON:
@@ -333,19 +320,11 @@ async def acknowledge(ctx: Ctx, actor: Person, status_id: int) -> tuple[StatusUp
             message = messaging.status_card(view, update, author, ctx.team_locale(team), team.timezone,
                                             ctx.now, acked=acked)
         enqueue(ctx.session, recipient_kind=kind, recipient_id=recipient_id, now=ctx.now, message=message, card_key=key)
-    reached = len(await _recipients_of(ctx, key))
+    reached = len(await recipients_of(ctx.session, key))
     enqueue(ctx.session, recipient_kind=PERSON, recipient_id=author.id, now=ctx.now,
             message=messaging.receipt(view, update, reached, acked, author.locale or ctx.default_locale),
             card_key=messaging.receipt_key(update.id))
     return update, True
-
-
-async def _recipients_of(ctx: Ctx, card_key: str) -> list[tuple[str, int]]:
-    """Who a card was sent to: the outbox remembers (a seek on its card_key index)."""
-    result = await ctx.session.exec(
-        select(Outbox.recipient_kind, Outbox.recipient_id).where(Outbox.card_key == card_key).distinct()
-    )
-    return sorted(result.all())
 
 
 def _notice(locale: str, key: str, **values: object) -> Message:

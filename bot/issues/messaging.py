@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import format_age, format_when, t
-from bot.issues.states import CLOSED, STATUS, display_id
+from bot.interaction import make
+from bot.issues.states import CLOSED, ISSUE, STATUS, STATUS_UPDATE, display_id
 from bot.messages import Action, Fact, Message
-from bot.requests.messaging import shorten
+from bot.text import shorten
 from storage.models import Customer, Issue, Person, StatusUpdate, Team
 
 
@@ -85,8 +86,9 @@ def issue_card(view: IssueView, locale: str | None, tz: str, now: datetime, *, o
     actions: list[Action] = []
     if owner_team and view.issue.state != CLOSED:
         actions = [
-            Action(id="issue.post_status", label=t(locale, "action.post_status"), value=str(view.issue.id), style="primary"),
-            Action(id="issue.close", label=t(locale, "action.close_issue"), value=str(view.issue.id)),
+            Action(id="issue.post_status", label=t(locale, "action.post_status"),
+                   value=make("issue.post_status", ISSUE, view.issue.id), style="primary"),
+            Action(id="issue.close", label=t(locale, "action.close_issue"), value=make("issue.close", ISSUE, view.issue.id)),
         ]
     return Message(
         title=heading(view),
@@ -119,7 +121,8 @@ def status_card(
     if you_acked:
         small.append(t(locale, "status.you_acked"))
     actions = [] if you_acked else [
-        Action(id="status.ack", label=t(locale, "action.ack"), value=str(update.id), style="primary")
+        Action(id="status.ack", label=t(locale, "action.ack"), value=make("status.ack", STATUS_UPDATE, update.id),
+               style="primary")
     ]
     return Message(
         title=status_title(view, update, locale),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.outbox import PERSON, TEAM
 from bot.errors import UserError
 from bot.issues.states import ACTIVE, NEWS, display_id
+from bot.limits import valid_id
 from storage.models import Issue, IssueFollower, Membership, Person, StatusAck, StatusUpdate, Team
 
 
@@ -146,3 +147,18 @@ async def count_active(session: AsyncSession, customer_id: int) -> int:
     return (await session.exec(
         select(func.count()).select_from(Issue).where(Issue.customer_id == customer_id, Issue.state.in_(ACTIVE))  # type: ignore[attr-defined]
     )).one()
+
+
+async def remove_follower(session: AsyncSession, issue_id: int, kind: str, ref_id: int) -> bool:
+    """Whether the person or team (kind) followed the issue, and no longer does."""
+    result = await session.exec(delete(IssueFollower).where(  # type: ignore[call-overload]
+        IssueFollower.issue_id == issue_id, IssueFollower.kind == kind, IssueFollower.ref_id == ref_id))
+    return result.rowcount > 0
+
+
+async def status_update_locked(session: AsyncSession, status_id: int) -> StatusUpdate | None:
+    """A status update, locked for the transaction on PostgreSQL (SQLite writers are serial anyway)."""
+    if not valid_id(status_id):
+        return None
+    stmt = select(StatusUpdate).where(StatusUpdate.id == status_id).with_for_update()
+    return (await session.exec(stmt)).first()

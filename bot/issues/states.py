@@ -1,4 +1,6 @@
-"""Issue states and severities."""
+"""Issue states and severities, and what their buttons name."""
+
+from bot.interaction import Subject
 
 OPEN = "open"
 MONITORING = "monitoring"
@@ -18,3 +20,8 @@ NEWS = (STATUS, MONITORING, CLOSED)
 
 def display_id(issue_id: int) -> str:
     return f"INC-{issue_id}"
+
+
+# What an issue's buttons and forms carry back (bot.interaction).
+ISSUE = Subject("issue", bad_id="input.bad_issue_id")
+STATUS_UPDATE = Subject("status", bad_id="status.unknown")

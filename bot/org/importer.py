@@ -262,6 +262,3 @@ class _Import:
         else:
             counts.unchanged += 1
         return customer
-
-    async def _link_requests(self, customer: Customer) -> None:
-        await customers.link_requests(self.session, customer)

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from rapidfuzz import process
 
 from bot.i18n import SUPPORTED
+from bot.limits import MAX_NAME, MAX_TEXT
 from bot.sla.business_hours import BusinessHours, BusinessHoursError
 
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -121,8 +122,8 @@ Locale = Annotated[str, BeforeValidator(_locale)]
 Duration = Annotated[int, BeforeValidator(parse_duration)]
 # Emails are stored lowercase and compared ignoring case.
 Email = Annotated[str, _string(EMAIL_RE.pattern, "an email address", max_length=320, lower=True)]
-Name = Annotated[str, _string(r".+", "a non-empty text of at most 200 characters", max_length=200)]
-CardText = Annotated[str, _string(r"", "a text of at most 3000 characters", max_length=3000)]
+Name = Annotated[str, _string(r".+", f"a non-empty text of at most {MAX_NAME} characters", max_length=MAX_NAME)]
+CardText = Annotated[str, _string(r"", f"a text of at most {MAX_TEXT} characters", max_length=MAX_TEXT)]
 Tier = Annotated[str, _string(r"", "a text of at most 50 characters", max_length=50)]
 Keyword = Annotated[str, _string(r".+", "a non-empty keyword", max_length=100)]
 # Catch the usual mix-ups early: a channel id for a user, "#canal" for an id.

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, exists, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.context import Ctx, check_text  # noqa: F401  (Ctx: callers say flows.Ctx)
+from bot.context import Ctx, check_text
 from bot.customers import risk
 from bot.customers import service as customers
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
@@ -33,6 +33,7 @@ from bot.requests.states import (
 )
 from bot.sla import clocks
 from bot.teams import service as teams
+from bot.text import shorten
 from storage.models import Membership, Person, Request, RequestEvent, RequestRating, Team
 
 async def view_of(ctx: Ctx, request: Request) -> RequestView:
@@ -190,7 +191,7 @@ async def assign(ctx: Ctx, actor: Person, request_id: int, assignee: Person) -> 
     view = await view_of(ctx, request)
     await publish(ctx, view)
     if assignee.id != actor.id:
-        tell_person(ctx, assignee, "notice.assigned_to_you", ref=view.ref, by=actor.name, text=messaging.shorten(request.description))
+        tell_person(ctx, assignee, "notice.assigned_to_you", ref=view.ref, by=actor.name, text=shorten(request.description))
     tell_requester(ctx, view, "notice.claimed", owner=assignee.name)
     return request
 

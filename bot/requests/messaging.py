@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import format_day, format_when, t
+from bot.interaction import make
 from bot.messages import Action, Fact, Message
-from bot.requests.states import IN_PROGRESS, NEW, REJECTED, RESOLVED, WAITING_INFO, display_id
+from bot.requests.states import IN_PROGRESS, NEW, REJECTED, REQUEST, RESOLVED, WAITING_INFO, display_id
 from bot.sla import clocks
+from bot.text import shorten
 from storage.models import Person, Request, Team
 
 
@@ -47,7 +49,8 @@ class RequestView:
 
 def _action(locale: str | None, name: str, request_id: int, style: str = "default") -> Action:
     return Action(
-        id=f"request.{name}", label=t(locale, f"action.{name}"), value=str(request_id), style=style
+        id=f"request.{name}", label=t(locale, f"action.{name}"), value=make(f"request.{name}", REQUEST, request_id),
+        style=style
     )
 
 
@@ -135,7 +138,7 @@ def rating_prompt(view: RequestView) -> Message:
     return Message(
         text=t(locale, "rating.prompt", ref=view.ref, team=view.team.name),
         actions=[
-            Action(id="request.rate", label=f"{'★' * score}", value=f"{view.request.id}:{score}")
+            Action(id="request.rate", label=f"{'★' * score}", value=make("request.rate", REQUEST, view.request.id, str(score)))
             for score in range(1, 6)
         ],
     )
@@ -151,8 +154,3 @@ def summary_line(view: RequestView, locale: str | None, now: datetime) -> str:
     if sla:
         bits.append(sla)
     return " · ".join(bits) + f"\n    {shorten(request.description)}"
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

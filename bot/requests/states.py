@@ -1,4 +1,6 @@
-"""Request states and priorities."""
+"""Request states and priorities, and what its buttons name."""
+
+from bot.interaction import Subject
 
 NEW = "new"
 IN_PROGRESS = "in_progress"
@@ -18,3 +20,8 @@ REOPEN_WINDOW_DAYS = 7
 
 def display_id(request_id: int) -> str:
     return f"PED-{request_id}"
+
+
+# What a request's buttons and forms carry back (bot.interaction).
+REQUEST = Subject("request", bad_id="input.bad_request_id")
+DRAFT = Subject("draft", bad_id="reply.draft_gone", numeric=False)  # a request waiting for its team

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.errors import UserError
+from bot.teams import routing
 from storage.models import Membership, Person, Team
 
 LEAD = "lead"
@@ -55,3 +57,15 @@ async def teams_of(session: AsyncSession, person_id: int) -> list[Team]:
         .order_by(Team.name)
     )
     return list(result.all())
+
+
+async def find(session: AsyncSession, token: str) -> Team:
+    """The team a user named, or a UserError with the closest names."""
+    everyone = await all_teams(session)
+    match = routing.resolve(token, everyone)
+    if match.team:
+        return match.team
+    if match.suggestions:
+        raise UserError("reply.did_you_mean", team=token, choices=", ".join(f"@{s.slug}" for s in match.suggestions))
+    # No buttons go with this error, so the list must be in the text itself.
+    raise UserError("reply.unknown_team_list", team=token, choices=", ".join(f"@{s.slug}" for s in everyone))

@@ -14,7 +14,7 @@ from sqlalchemy import or_
 
 from storage.models import Outbox, Person, PlatformAccount, Team
 
-DEMO_ORG = Path(__file__).resolve().parents[1] / "examples" / "demo-org.toml"
+DEMO_ORG = Path(__file__).resolve().parents[2] / "examples" / "demo-org.toml"
 
 
 @dataclass

@@ -19,7 +19,7 @@ conversations.history sees them, as it would on Slack.
 
 Usage::
 
-    from tests.slack_standin import fake_slack  # noqa: F401  (pytest fixture)
+    from tests.harness.slack_standin import fake_slack  # noqa: F401  (pytest fixture)
 
     async def test_x(fake_slack):
         client = AsyncWebClient(token="xoxb-test", base_url=f"{fake_slack.url}/api/")
@@ -43,6 +43,8 @@ import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from tests.harness.waiting import eventually
 
 # Values slack_sdk JSON-encodes into a string when a method is sent as a form
 # or query string instead of JSON (e.g. chat.scheduleMessage, api_call(data=)).
@@ -192,12 +194,12 @@ class FakeSlackAPI:
 
     async def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Bolt acks first and runs listeners after: wait for their API calls."""
-        await _until(lambda: len(self.calls_to(method)) >= count, timeout, f"{count} call(s) to {method}")
+        await eventually(lambda: len(self.calls_to(method)) >= count, f"{count} call(s) to {method}", timeout=timeout)
         return self.calls_to(method)
 
     async def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait until ``count`` respond() posts reached the response_url endpoint."""
-        await _until(lambda: len(self.responses) >= count, timeout, f"{count} response_url post(s)")
+        await eventually(lambda: len(self.responses) >= count, f"{count} response_url post(s)", timeout=timeout)
         return self.responses
 
     def add_message(
@@ -573,14 +575,6 @@ class FakeSlackAPI:
             if view_id is None:
                 return {"ok": False, "error": "not_found"}
         return {"ok": True, "view": self._view(args.get("view"), view_id=view_id)}
-
-
-async def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 def _ts_key(ts: str) -> tuple[int, int]:

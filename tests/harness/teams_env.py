@@ -11,20 +11,17 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from alembic import command
 from sqlmodel import select
 
 from adapters.web.server import SESSIONS, build_app
-from bot.clock import SystemClock
+from bot.commands.registry import Registry
 from bot.config import Settings
-from bot.org.importer import import_org
 from storage.engine import create_engine, session_factory
-from storage.migrate import make_config
 from storage.models import Team
-from tests import teams_wire as wire
-from tests.slack_env import DEMO_ORG, PROFILES, SECRET
-from tests.slack_env import BOT_TOKEN as SLACK_TOKEN
-from tests.teams_standin import FakeBotConnector, StaticCredentialsFactory, auth_overrides
+from tests.harness import teams_wire as wire
+from tests.harness.slack_env import PROFILES, SECRET, with_demo_org
+from tests.harness.slack_env import BOT_TOKEN as SLACK_TOKEN
+from tests.harness.teams_standin import FakeBotConnector, StaticCredentialsFactory, auth_overrides
 
 APP_ID = wire.BOT_APP_ID
 SISTEMAS_CHANNEL = wire.CHANNEL_ID
@@ -85,10 +82,13 @@ def settings_for(env_url: str, *, slack_api_url: str | None = None) -> Settings:
     return Settings(**values)
 
 
-async def start_server(env: TeamsEnv, slack_api_url: str | None = None) -> TestServer:
+async def start_server(
+    env: TeamsEnv, slack_api_url: str | None = None, registry: Registry | None = None,
+) -> TestServer:
+    """The server on loopback; `registry` replaces the domains it serves."""
     options = dict(credentials_factory=StaticCredentialsFactory(APP_ID), **auth_overrides(env.connector))
     server = TestServer(build_app(settings_for(env.database_url, slack_api_url=slack_api_url),
-                                  teams_options=options), host="127.0.0.1")
+                                  teams_options=options, registry=registry), host="127.0.0.1")
     await server.start_server()
     env.servers.append(server)
     env.url = str(server.make_url("/api/messages"))
@@ -100,10 +100,9 @@ async def start_server(env: TeamsEnv, slack_api_url: str | None = None) -> TestS
 
 async def prepare_database(database_url: str) -> None:
     """Demo organisation, with Sistemas' intake on Teams."""
-    command.stamp(make_config(database_url), "head")
+    await with_demo_org(database_url)
     engine = create_engine(database_url)
     sessions = session_factory(engine)
-    await import_org(sessions, DEMO_ORG, SystemClock().now())
     async with sessions() as session, session.begin():
         sistemas = (await session.exec(select(Team).where(Team.slug == "sistemas"))).one()
         sistemas.intake = {"teams": SISTEMAS_CHANNEL}

@@ -12,7 +12,7 @@ from sqlmodel import select
 from storage.models import (
     Customer, Issue, IssueFollower, Outbox, Person, RiskFlag, StatusAck, StatusUpdate, Team,
 )
-from tests.support import chat_messages
+from tests.harness.support import chat_messages
 
 MADRID = ZoneInfo("Europe/Madrid")
 # The demo people, by the local part of their email.

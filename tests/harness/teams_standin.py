@@ -42,7 +42,7 @@ attempt is recorded as a separate Call.
 
 Usage::
 
-    from tests.teams_standin import fake_connector  # noqa: F401  (pytest fixture)
+    from tests.harness.teams_standin import fake_connector  # noqa: F401  (pytest fixture)
 
     async def test_x(fake_connector):
         activity = personal_message("hola", service_url=fake_connector.service_url)
@@ -78,6 +78,8 @@ from cryptography.x509.oid import NameOID
 from multidict import CIMultiDict
 
 from botframework.connector.auth import AppCredentials, ServiceClientCredentialsFactory
+
+from tests.harness.waiting import eventually
 
 CHANNEL_ISSUER = "https://api.botframework.com"  # AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
 OPENID_PATH = "/openid/.well-known/openidconfiguration"
@@ -260,7 +262,11 @@ class FakeBotConnector:
         self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A short shutdown_timeout, as in the Slack stand-in: a call the bot makes while
+        # the test tears down (a delivery still in flight, in botbuilder's executor
+        # thread) must get its connection closed at once, not after aiohttp's default
+        # 60 s, which the test's event loop would wait for when it closes.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -336,15 +342,15 @@ class FakeBotConnector:
 
     async def wait_for_calls(self, kind: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until at least ``count`` calls of ``kind`` arrived (answered); return them all."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [c for c in self.calls_to(kind) if c.status]
-            if len(found) >= count:
-                return found
-            if time.monotonic() >= deadline:
-                seen = [(c.kind, c.method, c.path, c.status) for c in list(self.calls)]
-                raise AssertionError(f"wanted {count} {kind!r} calls within {timeout}s, got {len(found)}; all calls: {seen}")
-            await asyncio.sleep(0.01)
+        def answered() -> list[Call]:
+            return [c for c in self.calls_to(kind) if c.status]
+
+        def what() -> str:
+            seen = [(c.kind, c.method, c.path, c.status) for c in list(self.calls)]
+            return f"{count} {kind!r} calls, got {len(answered())}; all calls: {seen}"
+
+        await eventually(lambda: len(answered()) >= count, what, timeout=timeout)
+        return answered()
 
     # ---------------------------------------------------------------- tokens
     def make_token(

@@ -1,4 +1,4 @@
-"""Parse /pedir, /equipos and /equipo text into commands.
+"""Parse the text typed after /pedir into a command.
 
 Pure and total: every input yields a command dataclass or a ParseError whose
 code the caller translates. Nothing here looks up teams or people.
@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.commands.dates import find_due_phrase, read_due_value
-from bot.text import fold, keyword, squeeze_spaces, strip_controls
-
-MAX_TEXT = 3000  # longest description, reason or comment we store
-ERROR_CODES = frozenset({
-    "unknown_command", "empty_description", "too_long", "bad_date", "past_date",
-    "bad_request_id", "bad_rating", "bad_assignee", "bad_team", "missing_argument",
-    "bad_issue_id", "bad_severity", "missing_customer", "empty_title", "empty_status",
-})
-
-
-@dataclass(frozen=True)
-class ParseError:
-    code: str  # one of ERROR_CODES
-    detail: str = ""
+from bot.commands.grammar import (
+    BARE_TEAM,
+    DASHES,
+    EMAIL,
+    MENTION,
+    NAME,
+    TOKEN,
+    ParseError,
+    group,
+    number,
+    record_id,
+)
+from bot.limits import MAX_TEXT
+from bot.text import fold, keyword, squeeze_spaces
 
 
 @dataclass(frozen=True)
@@ -117,19 +117,9 @@ class NewRequest:
     due_phrase: str | None = None  # set only when `due` came from a phrase
 
 
-@dataclass(frozen=True)
-class ListTeams:
-    pass
-
-
-@dataclass(frozen=True)
-class ShowTeam:
-    team: str
-
-
 Command = (
     OpenForm | Help | Mine | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
-    | Reassign | Reopen | Comment | Rate | NewRequest | ListTeams | ShowTeam
+    | Reassign | Reopen | Comment | Rate | NewRequest
 )
 
 # Subcommand key -> the words that call it, Spanish name first. Keys double
@@ -144,58 +134,33 @@ _SUBCOMMANDS = {
     "rate": ("valorar", "rate"),
 }
 _SUBCOMMAND_OF = {word: key for key, words in _SUBCOMMANDS.items() for word in words}
-_SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()} | {"team": "equipo"}
+_SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()}
 _PRIORITIES = {
     "!urgente": "urgent", "!urgent": "urgent", "!alta": "high", "!high": "high",
     "!normal": "normal", "!baja": "low", "!low": "low",
 }
-_COMMANDS = {"pedir": "pedir", "request": "pedir", "equipos": "teams", "teams": "teams",
-             "equipo": "team", "team": "team",
-             # Customer issues, parsed by bot.commands.issue_parser.
-             "incidencia": "issue", "issue": "issue", "incident": "issue",
-             "incidencias": "issues", "issues": "issues", "incidents": "issues",
-             "estado": "status", "status": "status", "cliente": "customer", "customer": "customer",
-             "clientes": "customers", "customers": "customers"}
-
-_TOKEN = re.compile(r"\S+")
-_TRAIL = r"[.,;:!?)\]]*"  # punctuation a sentence may glue to a token
-_NAME = r"\w(?:[\w.\-]*\w)?"  # team, handle or customer: ends in a letter/digit
-_MENTION = re.compile(rf"@({_NAME}){_TRAIL}")
-_BARE_TEAM = re.compile(rf"@?({_NAME}){_TRAIL}")
-_EMAIL = re.compile(rf"([^@\s]+@[^@\s]+\.\w+){_TRAIL}")
-_CUSTOMER = re.compile(rf"(?<![\w#])#({_NAME})")
+_CUSTOMER = re.compile(rf"(?<![\w#])#({NAME})")
 _DUE_FLAG = re.compile(r"(?:para|due):", re.IGNORECASE)
-# "PED-12", "ped12", "12"; long dashes because phones autocorrect "-".
-_REQUEST_ID = re.compile(r"(?:ped[-–—]?)?([0-9]{1,10})")
-_ID_LIKE = re.compile(r"ped[-–—]|[0-9]")
+# "PED-12", "ped12", "12".
+_REQUEST_ID = re.compile(rf"(?:ped[{DASHES}]?)?([0-9]{{1,10}})")
+_ID_LIKE = re.compile(rf"ped[{DASHES}]|[0-9]")
 _RATING = re.compile(r"([0-9]{1,3})(?:/5)?")
-_MAX_ID = 2**31 - 1  # the database's INTEGER
-
-
-def _number(pattern: re.Pattern[str], token: str, top: int) -> int | None:
-    m = pattern.fullmatch(keyword(token))
-    return int(m[1]) if m and 1 <= int(m[1]) <= top else None
-
-
-def _group(pattern: re.Pattern[str], token: str) -> str | None:
-    m = pattern.fullmatch(token)
-    return m[1] if m else None
 
 
 # key -> (class, reader of the token after the id with its error code, free
 # text after that: required?, or None if ignored, as extra words are harmless)
 _LIFECYCLE = {
     "view": (View, None, None), "claim": (Claim, None, None), "reopen": (Reopen, None, None),
-    "assign": (Assign, (lambda t: _group(_MENTION, t) or _group(_EMAIL, t), "bad_assignee"), False),
-    "reassign": (Reassign, (lambda t: _group(_BARE_TEAM, t), "bad_team"), True),
-    "rate": (Rate, (lambda t: _number(_RATING, t, 5), "bad_rating"), False),
+    "assign": (Assign, (lambda t: group(MENTION, t) or group(EMAIL, t), "bad_assignee"), False),
+    "reassign": (Reassign, (lambda t: group(BARE_TEAM, t), "bad_team"), True),
+    "rate": (Rate, (lambda t: number(_RATING, t, 5), "bad_rating"), False),
     "ask": (AskInfo, None, True), "resolve": (Resolve, None, False),
     "reject": (Reject, None, True), "comment": (Comment, None, True),
 }
 
 
 def _new_request(text: str, today: date) -> NewRequest | ParseError:
-    tokens = list(_TOKEN.finditer(text))
+    tokens = list(TOKEN.finditer(text))
     team: str | None = None
     priority, due = "normal", None
     drop: set[int] = set()
@@ -203,7 +168,7 @@ def _new_request(text: str, today: date) -> NewRequest | ParseError:
         if i in drop:  # already consumed as the value of "para: viernes"
             continue
         word = tok[0]
-        if team is None and (m := _MENTION.fullmatch(word)):
+        if team is None and (m := MENTION.fullmatch(word)):
             team = m[1]
         elif word[:1] == "!" and (flag_word := fold(word).rstrip(".,;:")) in _PRIORITIES:
             priority = _PRIORITIES[flag_word]  # the last one wins
@@ -235,8 +200,9 @@ def _new_request(text: str, today: date) -> NewRequest | ParseError:
     return NewRequest(team, description, customer, priority, due, phrase)
 
 
-def _pedir(text: str, today: date, english: bool) -> Command | ParseError:
-    tokens = list(_TOKEN.finditer(text))
+def parse(text: str, today: date, english: bool) -> Command | ParseError:
+    """Parse `text` typed after /pedir."""
+    tokens = list(TOKEN.finditer(text))
     if not tokens:
         return OpenForm()
     key = _SUBCOMMAND_OF.get(keyword(tokens[0][0]))
@@ -247,15 +213,15 @@ def _pedir(text: str, today: date, english: bool) -> Command | ParseError:
     if key in ("mine", "help"):
         return Mine() if key == "mine" else Help()
     if key == "queue":
-        team = _group(_BARE_TEAM, args[0][0]) if args else None
+        team = group(BARE_TEAM, args[0][0]) if args else None
         return ParseError("bad_team", args[0][0]) if args and not team else Queue(team)
     missing = ParseError("missing_argument", key if english else _SPANISH_NAME[key])
     if not args:
         return missing
-    request_id = _number(_REQUEST_ID, args[0][0], _MAX_ID)
+    request_id = record_id(_REQUEST_ID, args[0][0])
     if request_id is None:
         # "resolver la VPN @it" is a request to @it, not a mistyped id.
-        mentioned = any(_MENTION.fullmatch(t[0]) for t in tokens)
+        mentioned = any(MENTION.fullmatch(t[0]) for t in tokens)
         if mentioned and not _ID_LIKE.match(keyword(args[0][0])):
             return _new_request(text, today)
         return ParseError("bad_request_id", args[0][0])
@@ -278,51 +244,3 @@ def _pedir(text: str, today: date, english: bool) -> Command | ParseError:
             return missing
         fields.append(body or None)
     return cls(*fields)
-
-
-def parse(command: str, text: str, today: date, locale: str = "es") -> Command | ParseError:
-    """Parse `text` typed after slash command `command` ("/pedir", "teams"...)."""
-    english = fold(locale).startswith("en")
-    kind = _COMMANDS.get(fold(command).strip().lstrip("/"))
-    text = strip_controls(text)
-    if kind == "pedir":
-        return _pedir(text, today, english)
-    if kind in ("teams", "team"):
-        # "/equipos soporte" shows that team, as "/equipo soporte" would.
-        team = " ".join(text.split()).lstrip("@").strip()
-        if team or kind == "teams":
-            return ShowTeam(team) if team else ListTeams()
-        return ParseError("missing_argument", "team" if english else _SPANISH_NAME["team"])
-    if kind is not None:
-        from bot.commands import issue_parser  # late: it imports this module
-
-        return issue_parser.parse(kind, text, english)
-    return ParseError("unknown_command", command)
-
-
-def parse_line(line: str, today: date, locale: str = "es") -> Command | ParseError:
-    """Parse a whole line ("pedir ayuda"): the console and Teams lack slash commands."""
-    line = strip_controls(line)
-    m = _TOKEN.search(line)
-    if m is None:
-        return ParseError("unknown_command", "")
-    return parse(m[0], line[m.end() :], today, locale)
-
-
-# Everyday words that also name a command. "estado de la factura @facturacion"
-# is a request; "estado INC-7 …" is a status update, whatever it mentions.
-_STATUS_WORDS = frozenset({"estado", "status"})
-_CUSTOMER_WORDS = frozenset({"cliente", "customer", "clientes", "customers"})
-_ISSUE_ID_LIKE = re.compile(r"(?:inc[-–—]?|#)?[0-9]{1,10}")
-
-
-def names_a_command(line: str) -> bool:
-    """Whether a line starts with a command word ("pedir", "equipos"...)."""
-    tokens = [t[0] for t in _TOKEN.finditer(strip_controls(line))]
-    word = fold(tokens[0]).lstrip("/") if tokens else ""
-    if word in _STATUS_WORDS:
-        # Alone, it is someone asking how the command works.
-        return len(tokens) == 1 or _ISSUE_ID_LIKE.fullmatch(keyword(tokens[1])) is not None
-    if word in _CUSTOMER_WORDS:
-        return not any(_MENTION.fullmatch(token) for token in tokens)
-    return word in _COMMANDS

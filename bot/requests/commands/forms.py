@@ -1,18 +1,20 @@
-"""The forms behind buttons and an empty /pedir: what they ask and their initial values."""
+"""The forms behind request buttons and an empty /pedir: what they ask and their initial values."""
 
 from __future__ import annotations
 
 from bot.i18n import t
+from bot.interaction import NOTHING, make
 from bot.messages import Form, FormField
-from bot.issues.states import display_id as issue_display_id
-from bot.requests.states import PRIORITIES, display_id
+from bot.requests.states import PRIORITIES, REQUEST, display_id
 from storage.models import Person, Team
+
+NEW = "request.new"
 
 
 def new_request(locale: str | None, teams: list[Team], initial: dict[str, str] | None = None) -> Form:
     initial = initial or {}
     return Form(
-        id="request.new",
+        id=NEW,
         title=t(locale, "form.new.title"),
         submit_label=t(locale, "form.new.submit"),
         fields=[
@@ -26,6 +28,7 @@ def new_request(locale: str | None, teams: list[Team], initial: dict[str, str] |
                       initial=initial.get("priority", "normal")),
             FormField(name="due", label=t(locale, "field.due"), kind="date", initial=initial.get("due")),
         ],
+        context=make(NEW, NOTHING),
     )
 
 
@@ -36,7 +39,7 @@ def _single(locale: str | None, form_id: str, request_id: int, field: FormField)
         title=t(locale, f"form.{name}.title", ref=display_id(request_id)),
         submit_label=t(locale, "action.send"),
         fields=[field],
-        context=str(request_id),
+        context=make(form_id, REQUEST, request_id),
     )
 
 
@@ -57,15 +60,3 @@ def reassign(locale: str | None, request_id: int, teams: list[Team]) -> Form:
         choices=[(team.slug, team.name) for team in teams]))
     form.fields.append(FormField(name="reason", label=t(locale, "field.reason"), kind="long_text", required=True))
     return form
-
-
-def issue_text_form(locale: str | None, form_id: str, issue_id: int, field: str, *, required: bool) -> Form:
-    """Post a status on INC-7, or close it with a note."""
-    name = form_id.split(".", 1)[1]
-    return Form(
-        id=form_id,
-        title=t(locale, f"form.{name}.title", ref=issue_display_id(issue_id)),
-        submit_label=t(locale, "action.send"),
-        fields=[FormField(name=field, label=t(locale, f"field.{field}"), kind="long_text", required=required)],
-        context=str(issue_id),
-    )

@@ -1,39 +1,23 @@
-"""Answers to /incidencia, /incidencias, /estado and /cliente, inside the caller's transaction."""
+"""Answers to /incidencia, /incidencias and /estado, inside the caller's transaction."""
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy.exc import IntegrityError
-
-from bot.commands import issue_parser as p
-from bot.commands import replies as r
-from bot.commands.handlers import Caller, find_team
-from bot.customers import risk
+from bot.commands.replies import listing
+from bot.context import Caller, Ctx
 from bot.customers import service as customers
-from bot.customers import view as customer_view
 from bot.errors import UserError
 from bot.i18n import format_when, t
+from bot.interaction import make
 from bot.issues import flows, messaging, service
-from bot.issues.states import CLOSED, DEFAULT_SEVERITY, display_id
-from bot.messages import Action, Message, Reply
+from bot.issues.commands import parser as p
+from bot.issues.states import CLOSED, DEFAULT_SEVERITY, ISSUE, display_id
+from bot.messages import Action, Reply
 from bot.people import service as people
-from bot.requests.flows import Ctx
 from bot.teams import routing
 from bot.teams import service as teams
 from storage.models import Customer, Person, Team
 
 HISTORY_LENGTH = 5
-ISSUE_COMMANDS = (
-    p.IssueHelp, p.IssueNew, p.IssueView, p.IssueClose, p.IssueFollow, p.IssueUnfollow, p.IssueAdd,
-    p.IssueRemove, p.IssueMonitor, p.IssueReopen, p.IssueSeverity, p.IssueList, p.StatusPost,
-    p.CustomerView, p.CustomerList, p.CustomerNew,
-)
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-def handles(cmd: object) -> bool:
-    return isinstance(cmd, ISSUE_COMMANDS)
 
 
 async def handle(ctx: Ctx, caller: Caller, cmd: object) -> Reply:
@@ -74,14 +58,7 @@ async def handle(ctx: Ctx, caller: Caller, cmd: object) -> Reply:
             key = "reply.stakeholders_removed" if removed else "reply.stakeholders_none_removed"
             return Reply.text(t(loc, key, ref=display_id(iid), names=", ".join(removed)))
         case p.IssueList(customer=token):
-            return await listing(ctx, caller, token)
-        case p.CustomerView(customer=token):
-            customer = await customers.require(ctx.session, token)
-            return Reply(message=await customer_view.render(ctx, customer, loc, caller.timezone))
-        case p.CustomerList():
-            return await list_customers(ctx, caller)
-        case p.CustomerNew(slug=slug, name=name):
-            return await new_customer(ctx, caller, slug, name)
+            return await list_issues(ctx, caller, token)
     raise TypeError(f"not an issue command: {cmd!r}")
 
 
@@ -96,7 +73,7 @@ def _posted(ctx: Ctx, caller: Caller, key: str, posted: flows.Posted) -> Reply:
 async def open_issue(ctx: Ctx, caller: Caller, cmd: p.IssueNew) -> Reply:
     customer = await customers.require(ctx.session, cmd.customer)
     if cmd.team:
-        team = await find_team(ctx, cmd.team)
+        team = await teams.find(ctx.session, cmd.team)
     else:
         own = await teams.teams_of(ctx.session, caller.person.id)
         if not own:
@@ -131,7 +108,8 @@ async def show(ctx: Ctx, caller: Caller, issue_id: int) -> Reply:
     if lines:
         card.text += f"\n\n*{t(loc, 'reply.issue_history')}*\n" + "\n".join(lines)
     if issue.state != CLOSED and not await service.follows(ctx.session, caller.person.id, issue.id):
-        card.actions = [Action(id="issue.follow", label=t(loc, "action.follow"), value=str(issue.id))]
+        card.actions = [Action(id="issue.follow", label=t(loc, "action.follow"),
+                               value=make("issue.follow", ISSUE, issue.id))]
     return Reply(message=card)
 
 
@@ -152,7 +130,7 @@ async def stakeholders(ctx: Ctx, targets: tuple[str, ...]) -> tuple[list[Person]
     return persons, groups
 
 
-async def listing(ctx: Ctx, caller: Caller, token: str | None) -> Reply:
+async def list_issues(ctx: Ctx, caller: Caller, token: str | None) -> Reply:
     loc, tz = caller.locale, caller.timezone
     customer: Customer | None = await customers.require(ctx.session, token) if token else None
     found = await service.active(ctx.session, customer.id if customer else None)
@@ -162,39 +140,4 @@ async def listing(ctx: Ctx, caller: Caller, token: str | None) -> Reply:
     lines = [messaging.summary_line(await flows.view_of(ctx, issue), loc, tz, ctx.now) for issue in found]
     title = (t(loc, "reply.issues.title_customer", customer=customer.name, count=len(found)) if customer
              else t(loc, "reply.issues.title", count=len(found)))
-    return r.listing(title, lines)
-
-
-async def list_customers(ctx: Ctx, caller: Caller) -> Reply:
-    loc = caller.locale
-    rows = await customers.all_customers(ctx.session)
-    if not rows:
-        return Reply.text(t(loc, "reply.customers.empty"))
-    since = ctx.now - customer_view.RECENT
-    lines = []
-    for customer in rows:
-        line = f"#{customer.slug} · {customer.name}"
-        if count := await service.count_active(ctx.session, customer.id):
-            line += " · " + t(loc, "reply.customers.issues", count=count)
-        if await risk.active_flags(ctx.session, customer.id, since):
-            line += " · ⚠ " + t(loc, "customer.at_risk")
-        lines.append(line)
-    return r.listing(t(loc, "reply.customers.title", count=len(rows)), lines)
-
-
-async def new_customer(ctx: Ctx, caller: Caller, slug: str, name: str) -> Reply:
-    slug = slug.lower()
-    if not SLUG.match(slug):
-        raise UserError("input.bad_customer_slug", value=slug)
-    existing = await customers.all_customers(ctx.session)
-    if (same := customers.match(slug, existing)) is not None:
-        raise UserError("customer.exists", customer=same.name, slug=same.slug)
-    name = " ".join(name.split())[:200] or slug
-    customer = Customer(slug=slug, name=name, created_at=ctx.now)
-    try:
-        async with ctx.session.begin_nested():
-            ctx.session.add(customer)
-    except IntegrityError:  # created by someone else a moment ago
-        raise UserError("customer.exists", customer=name, slug=slug) from None
-    await customers.link_requests(ctx.session, customer)
-    return Reply(message=Message(text=t(caller.locale, "reply.customer_created", customer=name, slug=slug)))
+    return listing(title, lines)

@@ -9,29 +9,25 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from alembic import command
 from sqlalchemy import or_
 from sqlmodel import select
 
 from adapters.web.server import SESSIONS, build_app
-from bot.clock import SystemClock
+from bot.commands.registry import Registry
 from bot.config import Settings
-from bot.org.importer import import_org
-from storage.engine import create_engine, session_factory
 from storage.models import Outbox
-from storage.migrate import make_config
-from tests import slack_wire as wire
-from tests.slack_standin import FakeSlackAPI
+from tests.harness import databases
+from tests.harness import slack_wire as wire
+from tests.harness.slack_standin import FakeSlackAPI
+from tests.harness.waiting import eventually
 
 SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-token-not-for-logs"
-DEMO_ORG = Path(__file__).resolve().parents[1] / "examples" / "demo-org.toml"
 # Demo people's Slack ids (examples/demo-org.toml) and team intake channels.
 ANA, MARTA, SARA, JAMES, PABLO = "U012AB3CD", "U04MLOPEZ1", "U04SRUIZ02", "U04JWHITAK", "U04PJIMENE"
 FACTURACION, SISTEMAS = "C04FACTURA", "C04SISTEMA"
@@ -47,14 +43,6 @@ _LISTENER_TASK = "run_ack_function_asynchronously"
 # Outbox rows still to be delivered (pending includes those waiting for a retry).
 _UNDELIVERED = ("pending", "sending")
 _unique = itertools.count(1)
-
-
-async def wait_until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 def unique(prefix: str) -> str:
@@ -148,7 +136,7 @@ class SlackEnv:
         def idle() -> bool:
             return not any(_LISTENER_TASK in task.get_coro().__qualname__
                            for task in asyncio.all_tasks() if not task.done())
-        await wait_until(idle, timeout, "Bolt listeners to finish")
+        await eventually(idle, "Bolt listeners to finish", timeout=timeout)
 
     async def undelivered(self, homes: bool = True) -> int:
         query = select(Outbox.id).where(Outbox.status.in_(_UNDELIVERED))  # type: ignore[attr-defined]
@@ -164,11 +152,11 @@ class SlackEnv:
         Home-tab refreshes are debounced (a couple of seconds): waited for only with ``homes``.
         """
         await self.listeners_idle(timeout)
-        deadline = asyncio.get_running_loop().time() + timeout
-        while await self.undelivered(homes):
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for the outbox to drain")
-            await asyncio.sleep(0.05)
+
+        async def drained() -> bool:
+            return await self.undelivered(homes) == 0
+
+        await eventually(drained, "the outbox to drain", timeout=timeout, interval=0.02)
 
     def top_level(self, channel: str) -> list[dict[str, Any]]:
         """The messages posted in a channel outside any thread (cards, mostly)."""
@@ -179,19 +167,27 @@ class SlackEnv:
         return [m for m in self.fake.messages_in(channel) if m.get("thread_ts") == ts and m["ts"] != ts]
 
 
-async def start_env(fake: FakeSlackAPI, database_url: str) -> tuple[SlackEnv, TestServer]:
+async def with_demo_org(database_url: str) -> None:
+    """The demo organisation in a database whose tables exist, as a server expects it:
+    stamped at Alembic's head. A copy of the E2E template has it already."""
+    started = databases.content(database_url)
+    if started is not None and started[0] == databases.E2E:
+        return
+    await databases.fill(database_url, databases.E2E)
+
+
+async def start_env(
+    fake: FakeSlackAPI, database_url: str, registry: Registry | None = None,
+) -> tuple[SlackEnv, TestServer]:
+    """The server on loopback; `registry` replaces the domains it serves."""
     for user_id, (name, email, locale) in PROFILES.items():
         fake.add_user(user_id, email=email, real_name=name, locale=locale)
-    # The schema exists already (tests create it from the models): mark it current.
-    command.stamp(make_config(database_url), "head")
-    engine = create_engine(database_url)
-    await import_org(session_factory(engine), DEMO_ORG, SystemClock().now())
-    await engine.dispose()
+    await with_demo_org(database_url)
     settings = Settings(
         DATABASE_URL=database_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.api_url,
     )
-    app = build_app(settings)
+    app = build_app(settings, registry=registry)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()

@@ -1,19 +1,26 @@
-"""Parse /incidencia, /incidencias, /estado, /cliente and /clientes text.
+"""Parse /incidencia, /incidencias and /estado text.
 
 Customer issues: opened against a customer, followed by people and teams,
-updated with status posts. Pure and total like bot.commands.parser, whose
-ParseError, limits and token patterns it shares; parser.parse() calls parse().
+updated with status posts. Pure and total, like every parser.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from bot.commands.parser import _MAX_ID, _MENTION, _NAME, _TOKEN, _TRAIL, MAX_TEXT, ParseError
+from bot.commands.grammar import (
+    DASHES,
+    MENTION,
+    TOKEN,
+    ParseError,
+    customer_tag,
+    record_id,
+    too_long,
+)
+from bot.limits import MAX_TEXT, MAX_TITLE
 from bot.text import fold, keyword, squeeze_spaces
-
-MAX_TITLE = 300  # longest issue title or customer name
 
 
 @dataclass(frozen=True)
@@ -89,27 +96,9 @@ class StatusPost:
     issue_id: int
     text: str  # line breaks kept
 
-
-@dataclass(frozen=True)
-class CustomerView:
-    customer: str
-
-
-@dataclass(frozen=True)
-class CustomerList:
-    pass
-
-
-@dataclass(frozen=True)
-class CustomerNew:
-    slug: str  # as typed, without "#"
-    name: str
-
-
 IssueCommand = (
     IssueHelp | IssueNew | IssueView | IssueClose | IssueFollow | IssueUnfollow | IssueAdd
     | IssueRemove | IssueMonitor | IssueReopen | IssueSeverity | IssueList | StatusPost
-    | CustomerView | CustomerList | CustomerNew
 )
 
 # Subcommand key (the English name) -> the words that call it, Spanish name first.
@@ -128,28 +117,20 @@ _JUST_THE_ID = {
 _WITH_NOTE = {"close": IssueClose, "monitor": IssueMonitor}
 _WITH_TARGETS = {"add": IssueAdd, "remove": IssueRemove}
 
-# "INC-7", "inc7", "#7", "7"; long dashes because phones autocorrect "-".
-_ISSUE_ID = re.compile(r"(?:inc[-–—]?|#)?([0-9]{1,10})")
-_ID_LIKE = re.compile(r"inc[-–—0-9]|#?[0-9]")
+# "INC-7", "inc7", "#7", "7".
+ISSUE_ID = re.compile(rf"(?:inc[{DASHES}]?|#)?([0-9]{{1,10}})")
+_ID_LIKE = re.compile(rf"inc[{DASHES}0-9]|#?[0-9]")
 _SEVERITY = re.compile(r"sev[-–—_]?([1-4])")
 _SEVERITY_LIKE = re.compile(r"sev[-–—_]?[0-9]+")  # "sev9": meant as one, reported as bad
-_CUSTOMER = re.compile(rf"#({_NAME}){_TRAIL}")
 
 
 def _issue_id(token: str) -> int | None:
-    m = _ISSUE_ID.fullmatch(keyword(token))
-    return int(m[1]) if m and 1 <= int(m[1]) <= _MAX_ID else None
+    return record_id(ISSUE_ID, token)
 
 
 def _severity(token: str) -> str | None:
     m = _SEVERITY.fullmatch(keyword(token))
     return f"sev{m[1]}" if m else None
-
-
-def _customer(token: str) -> str | None:
-    # "#12" is an issue number, not a customer: a customer has a letter.
-    m = _CUSTOMER.fullmatch(token)
-    return m[1] if m and any(ch.isalpha() for ch in m[1]) else None
 
 
 def _targets(words: list[str]) -> tuple[str, ...]:
@@ -159,23 +140,18 @@ def _targets(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(target for target in cleaned if target))
 
 
-def _too_long(text: str, limit: int) -> ParseError | None:
-    # "345/300": the length and the limit, as the reply names both.
-    return ParseError("too_long", f"{len(text)}/{limit}") if len(text) > limit else None
-
-
 def _new_issue(words: list[str], missing: ParseError) -> IssueNew | ParseError:
     if not words:
         return missing
     customer = severity = team = None
     title: list[str] = []
     for word in words:  # the first of each kind is taken; later ones stay in the title
-        if customer is None and (found := _customer(word)):
+        if customer is None and (found := customer_tag(word)):
             customer = found
         elif severity is None and _SEVERITY_LIKE.fullmatch(keyword(word)):
             if (severity := _severity(word)) is None:
                 return ParseError("bad_severity", word)
-        elif team is None and (m := _MENTION.fullmatch(word)):
+        elif team is None and (m := MENTION.fullmatch(word)):
             team = m[1]
         else:
             title.append(word)
@@ -184,11 +160,12 @@ def _new_issue(words: list[str], missing: ParseError) -> IssueNew | ParseError:
     if not title:
         return ParseError("empty_title")
     text = " ".join(title)
-    return _too_long(text, MAX_TITLE) or IssueNew(customer, severity, text, team)
+    return too_long(text, MAX_TITLE) or IssueNew(customer, severity, text, team)
 
 
-def _issue(text: str, english: bool) -> IssueCommand | ParseError:
-    tokens = list(_TOKEN.finditer(text))
+def parse_issue(text: str, _today: date, english: bool) -> IssueCommand | ParseError:
+    """Parse `text` typed after /incidencia."""
+    tokens = list(TOKEN.finditer(text))
     if not tokens:
         return IssueHelp()
     first, args = tokens[0][0], tokens[1:]
@@ -222,12 +199,13 @@ def _issue(text: str, english: bool) -> IssueCommand | ParseError:
         return IssueSeverity(issue_id, severity)
     if key in _WITH_NOTE:
         note = squeeze_spaces(text[args[0].end() :])
-        return _too_long(note, MAX_TEXT) or _WITH_NOTE[key](issue_id, note or None)
+        return too_long(note, MAX_TEXT) or _WITH_NOTE[key](issue_id, note or None)
     return _JUST_THE_ID[key](issue_id)  # extra words are harmless
 
 
-def _status(text: str, english: bool) -> StatusPost | ParseError:
-    m = _TOKEN.search(text)
+def parse_status(text: str, _today: date, english: bool) -> StatusPost | ParseError:
+    """Parse `text` typed after /estado."""
+    m = TOKEN.search(text)
     if m is None:
         return ParseError("missing_argument", "status" if english else "estado")
     issue_id = _issue_id(m[0])
@@ -236,30 +214,15 @@ def _status(text: str, english: bool) -> StatusPost | ParseError:
     body = squeeze_spaces(text[m.end() :])  # line breaks kept, as in requests
     if not body:
         return ParseError("empty_status")
-    return _too_long(body, MAX_TEXT) or StatusPost(issue_id, body)
+    return too_long(body, MAX_TEXT) or StatusPost(issue_id, body)
 
 
-def _customers(text: str, english: bool) -> CustomerView | CustomerList | CustomerNew | ParseError:
-    words = _TOKEN.findall(text)
-    # "nuevo #ACME …" creates; "New Relic" without "#" is a customer's name.
-    if words and keyword(words[0]) in ("nuevo", "new"):
-        if len(words) == 1:
-            return ParseError("missing_argument", "new" if english else "nuevo")
-        if slug := _customer(words[1]):
-            name = " ".join(words[2:]) or slug
-            return _too_long(name, MAX_TITLE) or CustomerNew(slug, name)
-    name = " ".join(words).lstrip("#").strip()
-    return CustomerView(name) if name else CustomerList()
+def parse_issues(text: str, _today: date, _english: bool) -> IssueList:
+    """ "/incidencias #ACME", "/incidencias Banco Sol": the open issues, of one customer or all."""
+    return IssueList(" ".join(text.split()).lstrip("#").strip() or None)
 
 
-def parse(kind: str, text: str, english: bool) -> IssueCommand | ParseError:
-    """Parse `text` typed after a command of `kind`: issue, issues, status, customer(s)."""
-    if kind == "issue":
-        return _issue(text, english)
-    if kind == "status":
-        return _status(text, english)
-    if kind == "issues":  # "/incidencias #ACME", "/incidencias Banco Sol"
-        return IssueList(" ".join(text.split()).lstrip("#").strip() or None)
-    if kind in ("customer", "customers"):  # "/clientes ACME" shows it, like "/equipos soporte"
-        return _customers(text, english)
-    return ParseError("unknown_command", kind)
+def is_status_post(words: list[str]) -> bool:
+    """ "estado INC-7 …" is a status update, whatever it mentions; "estado de la
+    factura @facturacion" is a request. Alone, it is someone asking how it works."""
+    return len(words) == 1 or ISSUE_ID.fullmatch(keyword(words[1])) is not None

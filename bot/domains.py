@@ -1,0 +1,12 @@
+"""Every domain Pedir serves: one registration line each, in the order help
+texts, menus and home pages list them."""
+
+from __future__ import annotations
+
+from bot.commands.registry import Registry
+from bot.customers.domain import DOMAIN as CUSTOMERS
+from bot.issues.domain import DOMAIN as ISSUES
+from bot.requests.domain import DOMAIN as REQUESTS
+from bot.teams.domain import DOMAIN as TEAMS
+
+REGISTRY = Registry(REQUESTS, TEAMS, ISSUES, CUSTOMERS)

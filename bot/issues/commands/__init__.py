@@ -1,0 +1,1 @@
+"""/incidencia, /incidencias and /estado: their words, parser, handlers, buttons and forms."""

@@ -1,0 +1,1 @@
+"""/pedir: its words, parser, handlers, buttons and forms."""

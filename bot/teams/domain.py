@@ -1,0 +1,23 @@
+"""The team directory, as Pedir's registry knows it."""
+
+from __future__ import annotations
+
+from bot.commands.registry import Command, Domain, MenuEntry
+from bot.teams import commands
+
+DOMAIN = Domain(
+    name="teams",
+    commands=(
+        Command(
+            words=("equipos", "teams"), slash="/equipos", parse=commands.parse_teams, handle=commands.handle,
+            description="El directorio de equipos y qué se les puede pedir",
+            menu=(MenuEntry("equipos", "El directorio de equipos y qué se les puede pedir"),),
+            help={"es": "• /equipos — el directorio de equipos", "en": "• /equipos — the team directory"},
+        ),
+        Command(
+            words=("equipo", "team"), slash="/equipo", parse=commands.parse_team, handle=commands.handle,
+            description="La ficha de un equipo: qué hace, su compromiso y cómo lo cumple", usage_hint="@facturacion",
+            help={"es": "• /equipo @x — su ficha y su compromiso", "en": "• /equipo @x — a team's card and its promise"},
+        ),
+    ),
+)
