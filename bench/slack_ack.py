@@ -30,8 +30,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import slack_wire as wire  # noqa: E402
-from tests.slack_standin import FakeSlackAPI  # noqa: E402
+from tests.harness import slack_wire as wire  # noqa: E402
+from tests.harness.slack_standin import FakeSlackAPI  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
