@@ -15,12 +15,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.app import Pedir
-from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import PERSON, enqueue
 from bot.messages import Message
 from storage.models import CardPlacement, Outbox, Request, RequestEvent
-from tests.harness.support import RecordingChannel, chat_messages, load_demo, person
+from tests.harness.support import RecordingChannel, chat_messages, person
 
 ANA = "ana.garcia@example.com"
 MARTA = "marta.lopez@example.com"

@@ -14,13 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.app import Pedir
-from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.domains import REGISTRY
 from bot.interaction import Interaction
-from storage.models import Person, Request, RequestEvent, RequestRating, Team
-from tests.harness.support import Delivered, RecordingChannel, load_demo
+from storage.models import Request, RequestEvent, RequestRating, Team
+from tests.harness.support import Delivered, RecordingChannel
 
 MADRID = ZoneInfo("Europe/Madrid")
 ACME_REQUEST = "@facturacion corregir la factura de #ACME !alta para:mañana"

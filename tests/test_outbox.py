@@ -12,7 +12,6 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from bot.app import Pedir
-from bot.config import Settings
 from bot.delivery import dispatcher as dispatcher_module
 from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
 from bot.delivery.dispatcher import Dispatcher
@@ -23,7 +22,7 @@ from bot.messages import Message
 from bot.requests import flows, messaging
 from storage.engine import create_engine, session_factory
 from storage.models import CardPlacement, Outbox, Person, PlatformAccount, Request, RequestEvent, Team
-from tests.harness.support import Delivered, RecordingChannel, chat_messages, load_demo, person
+from tests.harness.support import Delivered, RecordingChannel, chat_messages, person
 
 ANA = "ana.garcia@example.com"
 MARTA = "marta.lopez@example.com"

@@ -15,11 +15,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.app import Pedir
-from bot.config import Settings
 from bot.messages import Reply
 from bot.domains import REGISTRY
 from storage.models import Draft, Outbox, Person, Request, RequestEvent, RequestRating
-from tests.harness.support import chat_messages, load_demo
+from tests.harness.support import chat_messages
 
 ANA, SARA, MARTA, PABLO, JAMES = "ana.garcia", "sara.ruiz", "marta.lopez", "pablo.jimenez", "james.whitaker"
 NOT_MEMBER = "Solo el equipo Facturación puede hacer eso con PED-1."

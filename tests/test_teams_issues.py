@@ -17,7 +17,6 @@ import re
 from typing import Any
 
 import aiohttp
-import pytest
 from sqlmodel import select
 
 from bot.domains import REGISTRY
