@@ -28,7 +28,6 @@ from bot.messages import Message, Reply
 from bot.people import identity
 from bot.requests.commands import forms
 from bot.scheduling import JobReport
-from bot.teams import service as teams
 from storage.models import Person, ProcessedDelivery
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ class Pedir:
 
     def _ctx(self, session, now: datetime | None = None) -> Ctx:  # noqa: ANN001
         return Ctx(session=session, now=now or self.clock.now(), default_locale=self.settings.locale,
-                   timezone=self.settings.timezone, registry=self.registry)
+                   timezone=self.settings.timezone, commands=self.registry)
 
     async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)
@@ -120,9 +119,7 @@ class Pedir:
 
     async def new_request_form(self, person: Person, initial: dict[str, str]) -> Reply:
         """The request form, prefilled (a message turned into a request)."""
-        async def work(ctx: Ctx, caller: Caller) -> Reply:
-            return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session), initial))
-        return await self._run(person, work)
+        return await self.form_again(person, forms.NEW, "", initial)
 
     async def run_job(self, job: Job) -> JobReport:
         """One run of a domain's scheduled job (the worker's scheduler calls this)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,8 +14,11 @@ from bot.errors import UserError
 from bot.limits import MAX_TEXT
 from storage.models import Person, Team
 
-if TYPE_CHECKING:  # the registry is built on Ctx: a type only, not an import
-    from bot.commands.registry import Registry
+
+class HelpLines(Protocol):
+    """What a domain's help asks of the registry: a line per other command."""
+
+    def help_lines(self, locale: str, *, besides: str) -> list[str]: ...
 
 
 @dataclass
@@ -27,8 +30,8 @@ class Ctx:
     default_locale: str = "es"
     # For people who never said where they are.
     timezone: str = "Europe/Madrid"
-    # Every domain's commands: for help that names them all.
-    registry: Registry | None = None
+    # Every domain's commands (the registry): for help that names them all.
+    commands: HelpLines | None = None
 
     def team_locale(self, team: Team) -> str:
         return team.locale or self.default_locale

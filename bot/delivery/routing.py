@@ -73,15 +73,18 @@ async def _home_plan(
     session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, render_home: HomeRenderer | None,
 ) -> Plan:
     """A home page is rendered at delivery time, so it is never stale."""
+    skipped = Plan(channel=None, address="", message=Message(text=""), outcome="skipped")
+    if render_home is None:  # nobody renders pages here (the console, most tests)
+        return skipped
     person = await people.get(session, row.recipient_id)
     accounts = await people.accounts(session, person.id)
-    for channel in channels if render_home else []:
+    for channel in channels:
         address = channel.address_person(person, accounts)
         if address and channel.home_page:
             message = await render_home(session, person, now)
             return Plan(channel=channel, address=address, message=message, card_key=row.card_key, home=True)
-    # No platform with a home page reaches this person (or nobody renders them): nothing to refresh.
-    return Plan(channel=None, address="", message=Message(text=""), outcome="skipped")
+    # No platform with a home page reaches this person: nothing to refresh.
+    return skipped
 
 
 async def _route(session: AsyncSession, row: Outbox, channels: list[Channel]) -> tuple[Channel, str]:

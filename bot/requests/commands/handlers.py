@@ -42,7 +42,7 @@ async def handle(ctx: Ctx, caller: Caller, cmd: p.Command) -> Reply:
 
 def help_text(ctx: Ctx, caller: Caller) -> str:
     """Its own commands, then a line for each command of the other domains."""
-    others = ctx.registry.help_lines(caller.locale, besides="requests") if ctx.registry else []
+    others = ctx.commands.help_lines(caller.locale, besides="requests") if ctx.commands else []
     return "\n".join([t(caller.locale, "help.text"), *others])
 
 
