@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +27,33 @@ from storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
 DELIVERY_SECONDS = 2
+# On SIGTERM, ticks in flight get this long to finish (a delivery cut short
+# mid-send would be sent again after the restart).
+STOP_SECONDS = 12.0
+
+
+class Ticks:
+    """The ticks running now, so shutdown can let them end instead of
+    cancelling them (APScheduler's asyncio executor cancels what is running)."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task] = set()
+
+    def tracked(self, func: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        async def tick(*args: object) -> object:
+            task = asyncio.current_task()
+            assert task is not None
+            self.running.add(task)
+            try:
+                return await func(*args)
+            finally:
+                self.running.discard(task)
+
+        return tick
+
+    async def wait(self, timeout: float) -> None:
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=timeout)
 
 
 def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001
@@ -44,16 +72,18 @@ def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001
     return channels
 
 
-def build_scheduler(pedir: Pedir, dispatcher: Dispatcher | None) -> AsyncIOScheduler:
+def build_scheduler(pedir: Pedir, dispatcher: Dispatcher | None, ticks: Ticks | None = None) -> AsyncIOScheduler:
     """Delivery (when there is somewhere to deliver) and every declared job."""
+    ticks = ticks or Ticks()
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
     if dispatcher is not None:
-        scheduler.add_job(dispatcher.drain, IntervalTrigger(seconds=DELIVERY_SECONDS), id="deliver", **common)
+        scheduler.add_job(ticks.tracked(dispatcher.drain), IntervalTrigger(seconds=DELIVERY_SECONDS),
+                          id="deliver", **common)
     for job in pedir.registry.jobs:
         trigger = (IntervalTrigger(seconds=job.every_seconds) if job.every_seconds is not None
                    else CronTrigger.from_crontab(job.cron, timezone="UTC"))
-        scheduler.add_job(pedir.run_job, trigger, args=[job], id=f"job:{job.name}", **common)
+        scheduler.add_job(ticks.tracked(pedir.run_job), trigger, args=[job], id=f"job:{job.name}", **common)
     return scheduler
 
 
@@ -67,7 +97,8 @@ async def run_worker(settings: Settings) -> int:
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
     dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home) if channels else None
-    scheduler = build_scheduler(pedir, dispatcher)
+    ticks = Ticks()
+    scheduler = build_scheduler(pedir, dispatcher, ticks)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -77,6 +108,10 @@ async def run_worker(settings: Settings) -> int:
     try:
         await stop.wait()
     finally:
+        scheduler.pause()
+        if dispatcher is not None:
+            dispatcher.stop()
+        await ticks.wait(STOP_SECONDS)
         scheduler.shutdown(wait=False)
         await engine.dispose()
     return 0

@@ -31,9 +31,7 @@ SOME_CHANNEL = "C04GENERAL"
 
 
 async def test_a_request_made_and_claimed_on_slack(slack):  # noqa: F811
-    status, _ = await slack.command(ANA, "@facturacion corregir la factura de #ACME !alta")
-    assert status == 200
-    [answer] = await slack.fake.wait_for_responses(1)
+    answer = await slack.answer(ANA, "@facturacion corregir la factura de #ACME !alta")
     assert answer["response_type"] == "ephemeral" and "Creado PED-1 para Facturación" in answer["text"]
     posts = await slack.fake.wait_for_calls("chat.postMessage", 2)
     channels = {call.args["channel"] for call in posts}
@@ -55,14 +53,8 @@ async def requests_in(slack) -> list[Request]:  # noqa: ANN001, F811
 
 
 async def answer_to(slack, user: str, text: str, command: str = "/pedir") -> dict:  # noqa: ANN001, F811
-    """The one ephemeral answer a command gets through its response_url."""
-    hook = unique("cmd-")
-    status, _ = await slack.command(user, text, command=command, trigger=unique("trig-"), hook=hook)
-    assert status == 200
-    await slack.listeners_idle()
-    [answer] = slack.fake.responses_to(hook)
-    assert answer["response_type"] == "ephemeral"
-    return answer
+    """The one ephemeral answer a command gets, in its ack."""
+    return await slack.answer(user, text, command=command)
 
 
 def shown(answer: dict) -> str:

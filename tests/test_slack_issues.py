@@ -77,13 +77,8 @@ def current(env: SlackEnv, channel: str, ts: str) -> dict[str, Any]:
 
 
 async def answer_to(env: SlackEnv, user: str, command: str, text: str) -> dict[str, Any]:
-    """The one ephemeral answer a slash command gets through its response_url."""
-    hook = unique("cmd-")
-    status, _ = await env.command(user, text, command=command, trigger=unique("trig-"), hook=hook)
-    assert status == 200
-    await env.listeners_idle()
-    [answer] = env.fake.responses_to(hook)
-    assert answer["response_type"] == "ephemeral"
+    """The one ephemeral answer a slash command gets, in its ack."""
+    answer = await env.answer(user, text, command=command)
     assert_slack_valid(answer["blocks"])
     return answer
 

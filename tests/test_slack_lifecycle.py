@@ -75,10 +75,8 @@ def thread_reply(user: str, channel: str, thread_ts: str, text: str, channel_typ
 
 
 async def test_slash_command_posts_the_card_in_the_team_intake_channel(slack):  # noqa: F811
-    status, _ = await slack.command(ANA, "@facturacion corregir la factura de #ACME !alta", hook="new")
-    assert status == 200
-    [answer] = await slack.fake.wait_for_responses(1)
-    assert answer["response_type"] == "ephemeral" and "Creado PED-1 para Facturación" in answer["text"]
+    answer = await slack.answer(ANA, "@facturacion corregir la factura de #ACME !alta")
+    assert "Creado PED-1 para Facturación" in answer["text"]
     await slack.settled()
     [card] = slack.top_level(FACTURACION)
     assert card["text"].startswith("PED-1 · Facturación")

@@ -206,10 +206,7 @@ async def toy_slack(fake_slack, database_url):  # noqa: ANN001
 
 async def test_served_on_slack(toy_slack):  # noqa: ANN001
     slack = toy_slack
-    status, _ = await slack.command(ANA, "Pepa", command="/juguete", hook="toy")
-    assert status == 200
-    await slack.listeners_idle()
-    [answer] = slack.fake.responses_to("toy")
+    answer = await slack.answer(ANA, "Pepa", command="/juguete")
     assert answer["response_type"] == "ephemeral" and "Hola, Pepa." in str(answer["blocks"])
     [button] = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"].startswith("toy.poke")

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.authorization import Authorization
 from adapters.slack.identity import SlackDirectory
 from adapters.slack.listeners import Slack, register
+from adapters.web.background import Background
 from bot.app import Pedir
 from bot.config import Settings
 
@@ -23,13 +25,18 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def bolt_app(settings: Settings, pedir: Pedir, client: AsyncWebClient, kick_delivery: Callable[[], None]) -> AsyncApp:
+def bolt_app(settings: Settings, pedir: Pedir, client: AsyncWebClient, kick_delivery: Callable[[], None],
+             after_ack: Background) -> AsyncApp:
     assert settings.slack_signing_secret is not None
     app = AsyncApp(
-        client=client,
+        # Token-less: Bolt gives each request a client with the token `authorize`
+        # returns; the same base URL, timeout and (once set) HTTP session as ours.
+        client=AsyncWebClient(token=None, base_url=client.base_url, timeout=client.timeout),
+        authorize=Authorization(client).for_bolt(),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
-        # Ack first, work after: Slack's 3-second limit never depends on our work.
-        process_before_response=False,
+        # Work, then ack: the ack tells Slack the input is stored (listeners.py).
+        process_before_response=True,
     )
-    register(app, Slack(pedir=pedir, directory=SlackDirectory(client, pedir), kick_delivery=kick_delivery))
+    register(app, Slack(pedir=pedir, directory=SlackDirectory(client, pedir), kick_delivery=kick_delivery,
+                        after_ack=after_ack))
     return app

@@ -8,6 +8,7 @@ unreachable, anything else is a failure that retrying would not fix.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,14 +17,20 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import home_view, message_blocks
-from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.channel import MAYBE_SENT, DeliveryFailed, DeliveryRetry, Unreachable
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
 
+log = logging.getLogger(__name__)
 PLATFORM = "slack"
 UNREACHABLE = {"user_not_found", "cannot_dm_bot", "user_disabled", "account_inactive", "users_not_found"}
 PASSING = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 DEFAULT_RETRY_AFTER = 1.0
+# Every message Pedir posts carries its outbox tag in Slack message metadata,
+# so a send cut short can be looked up instead of posted twice.
+METADATA_EVENT = "pedir_outbox"
+# How far back an interrupted send is looked for: the channel's newest messages.
+LOOKUP_MESSAGES = 200
 
 
 def external_id(channel: str, ts: str) -> str:
@@ -51,7 +58,10 @@ async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
         if error in UNREACHABLE:
             raise Unreachable(f"slack: {error}") from None
         raise DeliveryFailed(f"slack: {error or status}") from None
-    except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+    except asyncio.TimeoutError:
+        # The request may have reached Slack before the answer was lost.
+        raise DeliveryRetry(f"{MAYBE_SENT}slack timed out") from None
+    except aiohttp.ClientError as exc:
         raise DeliveryRetry(f"slack unreachable: {exc.__class__.__name__}") from None
 
 
@@ -92,13 +102,42 @@ class SlackChannel:
         return self._dm_channels[address]
 
     async def send(self, address: str, message: Message, thread_id: str | None) -> str:
+        return await self._post(address, message, thread_id, metadata=None)
+
+    async def send_tagged(self, address: str, message: Message, thread_id: str | None, tag: str) -> str:
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"tag": tag}}
+        return await self._post(address, message, thread_id, metadata=metadata)
+
+    async def _post(self, address: str, message: Message, thread_id: str | None, metadata: dict | None) -> str:
         channel = await self._conversation(address)
         text, blocks = message_blocks(message)
         thread_ts = split_external_id(thread_id)[1] if thread_id else None
         posted = await call(
-            self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+            self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
+            metadata=metadata,
         )
         return external_id(posted["channel"], posted["ts"])
+
+    async def find_tagged(self, address: str, thread_id: str | None, tag: str) -> str | None:
+        channel = await self._conversation(address)
+        try:
+            if thread_id:
+                found = await call(self.client.conversations_replies, channel=channel,
+                                   ts=split_external_id(thread_id)[1], include_all_metadata=True,
+                                   limit=LOOKUP_MESSAGES)
+            else:
+                found = await call(self.client.conversations_history, channel=channel,
+                                   include_all_metadata=True, limit=LOOKUP_MESSAGES)
+        except (DeliveryFailed, Unreachable) as exc:
+            # Cannot look (e.g. a private channel without groups:history): post again,
+            # a possible duplicate rather than a lost message.
+            log.warning("slack: cannot look for an interrupted send: %s", exc)
+            return None
+        for posted in found.get("messages", []):
+            metadata = posted.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("tag") == tag:
+                return external_id(channel, posted["ts"])
+        return None
 
     async def update(self, address: str, external_id_: str, message: Message) -> str:
         channel, ts = split_external_id(external_id_)

@@ -1,13 +1,15 @@
 """Bolt listeners: Slack payloads in, calls on the domain out.
 
-Every listener acks first (Slack wants an answer within 3 seconds) and does
-the work after, except modal submissions, whose validation errors must travel
-in the ack itself; the domain answers those in milliseconds.
+Every listener does its work, then acks: an ack means the input is stored, so
+a crash or a deploy right after it loses nothing (Slack never resends a
+command it got a 200 for). The domain answers in milliseconds, well inside
+Slack's 3 seconds; a slash command's reply travels in the ack itself. What
+only shows something (a modal, an ephemeral reply to a click, a DM) runs
+after the ack, in the background, and shutdown waits for it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from adapters.slack.blocks import ephemeral, form_values, home_view, modal_error
 from adapters.slack.channel import PLATFORM, external_id
 from adapters.slack.identity import SlackDirectory
 from adapters.slack.text import plain
+from adapters.web.background import Background
 from bot.app import Pedir
 from bot.errors import UserError
 from bot.i18n import t
@@ -48,11 +51,6 @@ TICKET_REACTIONS = {"ticket", "admission_tickets"}
 PERSON_MESSAGE_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
-# Work after the ack runs at most this many at a time. More would only make
-# every one of them slower, and crowd out the acks Slack is waiting for.
-CONCURRENT_WORK = 4
-
-
 @dataclass
 class Slack:
     """What every listener needs."""
@@ -60,7 +58,7 @@ class Slack:
     pedir: Pedir
     directory: SlackDirectory
     kick_delivery: Callable[[], None]
-    work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONCURRENT_WORK))
+    after_ack: Background = field(default_factory=Background)
 
     async def who(self, user: dict[str, Any] | str, name: str = ""):  # noqa: ANN201
         user_id = user if isinstance(user, str) else user["id"]
@@ -82,28 +80,29 @@ def register(app: AsyncApp, slack: Slack) -> None:
 
     @app.command(any_of(registry.slash_commands()))
     async def on_command(ack, command, respond, client) -> None:  # noqa: ANN001
-        await ack()
-        async with slack.work:
-            person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
-            reply = await slack.pedir.command(
-                person, command["command"], plain(command.get("text", "")), key=f"slack:command:{command['trigger_id']}"
-            )
-            await replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
-                               respond=respond, trigger_id=command.get("trigger_id"))
+        person, locale = await slack.who(command["user_id"], command.get("user_name", ""))
+        reply = await slack.pedir.command(
+            person, command["command"], plain(command.get("text", "")), key=f"slack:command:{command['trigger_id']}"
+        )
+        if reply.form is None and reply.message is not None and not reply.duplicate:
+            await ack(**ephemeral(reply.message))
+        else:
+            await ack()
+            slack.after_ack.spawn(replies.show(reply, client=client, user_id=command["user_id"], locale=locale,
+                                               respond=respond, trigger_id=command.get("trigger_id")))
         slack.kick_delivery()
 
     @app.action(any_of(registry.button_namespaces, r"\..+"))
     async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
+        person, locale = await slack.who(body["user"])
+        reply = await slack.pedir.action(
+            person, parse_action_id(action["action_id"]), action.get("value", ""),
+            key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
+        )
         await ack()
-        async with slack.work:
-            person, locale = await slack.who(body["user"])
-            reply = await slack.pedir.action(
-                person, parse_action_id(action["action_id"]), action.get("value", ""),
-                key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
-            )
-            in_message = body.get("response_url") is not None
-            await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale,
-                               respond=respond if in_message else None, trigger_id=body.get("trigger_id"))
+        in_message = body.get("response_url") is not None
+        slack.after_ack.spawn(replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale,
+                                           respond=respond if in_message else None, trigger_id=body.get("trigger_id")))
         slack.kick_delivery()
 
     @app.view(replies.FORM_CALLBACK)
@@ -116,19 +115,23 @@ def register(app: AsyncApp, slack: Slack) -> None:
             await ack(**modal_errors(reply.errors))
             return
         await ack()
-        await replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale)
+        slack.after_ack.spawn(replies.show(reply, client=client, user_id=body["user"]["id"], locale=locale))
         slack.kick_delivery()
 
+    # The shortcut and the convert button store nothing: they only open a form.
     @app.shortcut(CONVERT_SHORTCUT)
     async def on_convert_shortcut(ack, shortcut, client) -> None:  # noqa: ANN001
         await ack()
         channel, message = shortcut["channel"]["id"], shortcut["message"]
-        await open_prefilled(client, shortcut["user"], channel, message["ts"], message.get("text", ""),
-                             shortcut["trigger_id"])
+        slack.after_ack.spawn(open_prefilled(client, shortcut["user"], channel, message["ts"],
+                                             message.get("text", ""), shortcut["trigger_id"]))
 
     @app.action(any_of([CONVERT_ACTION], BUTTON_INDEX))
     async def on_convert_button(ack, body, action, client, respond) -> None:  # noqa: ANN001
         await ack()
+        slack.after_ack.spawn(convert(body, action, client, respond))
+
+    async def convert(body, action, client, respond) -> None:  # noqa: ANN001
         try:
             message = decode(action.get("value", ""), CONVERT_ACTION, SLACK_MESSAGE)
         except UserError as exc:
@@ -147,6 +150,8 @@ def register(app: AsyncApp, slack: Slack) -> None:
         reply = await slack.pedir.new_request_form(person, {"description": description[:3000]})
         await replies.show(reply, client=client, user_id=person_id(user), locale=locale, trigger_id=trigger_id)
 
+    # Events are acked when their listener returns (Bolt's auto-ack): after the
+    # work, so Slack retries an event whose work a crash cut short.
     @app.event("reaction_added")
     async def on_reaction(event, body, client) -> None:  # noqa: ANN001
         item = event.get("item", {})
@@ -160,15 +165,18 @@ def register(app: AsyncApp, slack: Slack) -> None:
             actions=[Action(id=CONVERT_ACTION, label=t(locale, "slack.convert.button"),
                             value=make(CONVERT_ACTION, SLACK_MESSAGE, item["channel"], item["ts"]), style="primary")],
         )
-        await replies.show(Reply(message=prompt), client=client, user_id=event["user"], locale=locale,
-                           respond=_ephemeral_in(client, item["channel"], event["user"]))
+        slack.after_ack.spawn(replies.show(Reply(message=prompt), client=client, user_id=event["user"], locale=locale,
+                                           respond=_ephemeral_in(client, item["channel"], event["user"])))
 
     @app.event("app_home_opened")
     async def on_home(event, client) -> None:  # noqa: ANN001
         if event.get("tab", "home") != "home":
             return
-        person, _locale = await slack.who(event["user"])
-        await client.views_publish(user_id=event["user"], view=home_view(await slack.pedir.home(person)))
+        slack.after_ack.spawn(publish_home(event["user"], client))
+
+    async def publish_home(user_id: str, client) -> None:  # noqa: ANN001
+        person, _locale = await slack.who(user_id)
+        await client.views_publish(user_id=user_id, view=home_view(await slack.pedir.home(person)))
 
     @app.event("message")
     async def on_message(event, body, client) -> None:  # noqa: ANN001
@@ -190,11 +198,12 @@ def register(app: AsyncApp, slack: Slack) -> None:
         if reply is None or reply.duplicate:
             return
         if not thread_ts:
-            await replies.show(reply, client=client, user_id=event["user"], locale=locale)
+            slack.after_ack.spawn(replies.show(reply, client=client, user_id=event["user"], locale=locale))
         elif reply.refused:
             # Only the author sees why their reply did not reach the request.
-            await replies.show(reply, client=client, user_id=event["user"], locale=locale,
-                               respond=_ephemeral_in(client, event["channel"], event["user"], thread_ts))
+            slack.after_ack.spawn(replies.show(
+                reply, client=client, user_id=event["user"], locale=locale,
+                respond=_ephemeral_in(client, event["channel"], event["user"], thread_ts)))
         slack.kick_delivery()
 
 

@@ -9,6 +9,8 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 
+from adapters.web.admission import Admission
+from adapters.web.background import Background
 from bot.app import Pedir
 from bot.clock import Clock, SystemClock
 from bot.commands.registry import Registry
@@ -21,6 +23,12 @@ from storage.migrate import upgrade_async
 log = logging.getLogger(__name__)
 SESSIONS = web.AppKey("sessions", object)
 PEDIR = web.AppKey("pedir", Pedir)
+BACKGROUND = web.AppKey("background", Background)
+# Shutdown (SIGTERM, a deploy): stop listening, let the requests in flight end
+# (they store their input before answering), then what they started after
+# answering, then the delivery in flight; each within a bound.
+REQUESTS_SECONDS = 10.0
+AFTER_ACK_SECONDS = 5.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -38,7 +46,8 @@ def _platform_off(name: str):  # noqa: ANN202
     return off
 
 
-def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list) -> None:
+def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list,
+           admission: Admission) -> None:
     if not settings.slack_enabled:
         log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
         app.router.add_post("/slack/events", _platform_off("Slack"))
@@ -49,7 +58,7 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
     from adapters.slack.channel import SlackChannel
 
     client = web_client(settings)
-    bolt = bolt_app(settings, pedir, client, loop.kick)
+    bolt = bolt_app(settings, pedir, client, loop.kick, app[BACKGROUND])
     channels.append(SlackChannel(client))
     log.warning("Slack is on: POST /slack/events")
 
@@ -57,6 +66,7 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
         # Without a session of its own, slack_sdk opens a new connection per call.
         # slack_sdk applies its timeout only to sessions it opens: this one needs it too.
         client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+        bolt.client.session = client.session
         yield
         await client.session.close()
 
@@ -65,7 +75,7 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
     async def slack_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
-    app.router.add_post("/slack/events", slack_events)
+    app.router.add_post("/slack/events", admission.guard(slack_events))
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -81,7 +91,7 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
 
 
 def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list,
-           sessions, teams_options: dict) -> None:  # noqa: ANN001
+           sessions, teams_options: dict, admission: Admission) -> None:  # noqa: ANN001
     if not settings.teams_enabled:
         log.warning("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on "
                     "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
@@ -92,7 +102,7 @@ def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
 
     adapter, _bot, handler = build(settings, pedir, loop.kick, **teams_options)
     channels.append(TeamsChannel(adapter, sessions, settings.microsoft_app_id))
-    app.router.add_post("/api/messages", handler)
+    app.router.add_post("/api/messages", admission.guard(handler))
     if settings.microsoft_app_id:
         log.warning("Teams is on: POST /api/messages (Bot Framework tokens required)")
     else:
@@ -113,9 +123,11 @@ def build_app(
     app = web.Application()
     app[SESSIONS] = sessions
     app[PEDIR] = pedir
+    app[BACKGROUND] = Background()
+    admission = Admission()
     app.router.add_get("/healthz", healthz)
-    _slack(app, settings, pedir, loop, channels)
-    _teams(app, settings, pedir, loop, channels, sessions, teams_options or {})
+    _slack(app, settings, pedir, loop, channels, admission)
+    _teams(app, settings, pedir, loop, channels, sessions, teams_options or {}, admission)
 
     async def lifecycle(app_: web.Application):  # noqa: ANN202
         if is_sqlite(settings.database_url):
@@ -123,6 +135,10 @@ def build_app(
         if channels and settings.inline_delivery:
             loop.start()
         yield
+        # Requests in flight have ended by now (aiohttp waits for them first).
+        left = await app_[BACKGROUND].wait(AFTER_ACK_SECONDS)
+        if left:
+            log.warning("shutdown: %d replies still being shown after %.0f s; leaving them", left, AFTER_ACK_SECONDS)
         await loop.stop()
         await engine.dispose()
 
@@ -136,4 +152,4 @@ def serve(settings: Settings) -> None:
     # process: keep it out of the cyclic collector's full passes, which would
     # otherwise walk it all and stall the event loop every few seconds.
     gc.freeze()
-    web.run_app(app, port=settings.port, print=lambda line: log.warning(line))
+    web.run_app(app, port=settings.port, print=lambda line: log.warning(line), shutdown_timeout=REQUESTS_SECONDS)

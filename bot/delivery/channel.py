@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +14,11 @@ from storage.models import Person, PlatformAccount, Team
 # Renders a person's home page in an open session, at delivery time (bot.app
 # gives one to the dispatcher: delivery knows no pages).
 HomeRenderer = Callable[[AsyncSession, Person, datetime], Awaitable[Message]]
+
+
+# Starts a DeliveryRetry's reason when the send may have gone out all the same
+# (a timeout after the request left): the dispatcher looks before posting again.
+MAYBE_SENT = "maybe sent: "
 
 
 class DeliveryRetry(Exception):
@@ -51,3 +56,20 @@ class Channel(Protocol):
 
     async def publish_home(self, address: str, message: Message) -> None:
         """Replaces the person's home page; called only when `home_page` is true."""
+
+
+@runtime_checkable
+class Traceable(Protocol):
+    """A channel that can tag what it posts and find it again by that tag.
+
+    A send cut short (the process killed mid-call, a timeout) may or may not
+    have been posted; the dispatcher asks before posting again, so a restart
+    does not leave two copies of a card, one of them orphaned. Optional:
+    without it an interrupted send is repeated.
+    """
+
+    async def send_tagged(self, address: str, message: Message, thread_id: str | None, tag: str) -> str:
+        """`send`, with `tag` attached to the posted message where the platform keeps it."""
+
+    async def find_tagged(self, address: str, thread_id: str | None, tag: str) -> str | None:
+        """The id of a recent message posted with `tag`, or None."""

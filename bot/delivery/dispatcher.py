@@ -6,7 +6,9 @@ UPDATE SKIP LOCKED on PostgreSQL so several workers can run at once), send
 on SQLite would stall every other writer), and record. A worker that dies
 mid-send leaves a lease that expires, and the row is delivered again.
 Sends time out at half the lease, so a live worker never has its row taken
-from under it.
+from under it. A send that may have gone out (its lease expired, or it timed
+out) is looked up on the platform before it is posted again, where the
+channel can do that (channel.Traceable).
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ import logging
 import random
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
+from bot.delivery.channel import (
+    MAYBE_SENT, Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Traceable, Unreachable,
+)
 from bot.delivery.routing import Plan, plan_delivery
 from storage.models import CardPlacement, Outbox
 from storage.upsert import upsert
@@ -31,6 +36,12 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
+
+
+class Claim(NamedTuple):
+    row_id: int
+    lease: datetime
+    interrupted: bool  # its last send may have gone out: look before posting again
 
 
 @dataclass
@@ -85,11 +96,21 @@ class Dispatcher:
         self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
         if self.send_timeout >= lease.total_seconds():
             raise ValueError("send_timeout must be shorter than the lease")
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Finish the send in flight, then stop: the rest of a claimed batch
+        goes back to the queue at once, for the next process to deliver."""
+        self.stopping = True
 
     async def run_once(self) -> DispatchReport:
         report = DispatchReport()
-        for row_id, lease in await self._claim():
-            await self._deliver(row_id, lease, report)
+        claimed = [] if self.stopping else await self._claim()
+        for index, claim in enumerate(claimed):
+            if self.stopping:
+                await self._release(claimed[index:])
+                break
+            await self._deliver(claim, report)
         return report
 
     async def drain(self, max_rounds: int = 100) -> DispatchReport:
@@ -98,11 +119,19 @@ class Dispatcher:
         for _ in range(max_rounds):
             report = await self.run_once()
             total.add(report)
-            if not (report.handled or report.homes):
+            if self.stopping or not (report.handled or report.homes):
                 break
         return total
 
-    async def _claim(self) -> list[tuple[int, datetime]]:
+    async def _release(self, claimed: list[Claim]) -> None:
+        """Gives back rows claimed but not attempted, as if never claimed."""
+        async with self.sessions() as session, session.begin():
+            for row_id, lease, _interrupted in claimed:
+                row = await self._leased(session, row_id, lease)
+                if row is not None:
+                    row.status, row.lease_until, row.attempts = "pending", None, max(row.attempts - 1, 0)
+
+    async def _claim(self) -> list[Claim]:
         now = self.clock.now()
         lease = now + self.lease
         async with self.sessions() as session:
@@ -128,24 +157,29 @@ class Dispatcher:
                 )
             )).all())
             rows = [row for row in rows if (row.card_key, row.recipient_kind, row.recipient_id) not in in_flight]
+            claims = []
             for row in rows:
+                # Its last send was cut short or timed out: it may be out there.
+                interrupted = row.status == "sending" or (row.last_error or "").startswith(MAYBE_SENT)
+                claims.append(Claim(row.id, lease, interrupted))
                 row.status = "sending"
                 row.lease_until = lease
                 row.attempts += 1
                 session.add(row)
             await session.commit()
-            return [(row.id, lease) for row in rows]
+            return claims
 
-    async def _deliver(self, row_id: int, lease: datetime, report: DispatchReport) -> None:
+    async def _deliver(self, claim: Claim, report: DispatchReport) -> None:
         # Home-page refreshes are counted apart: the report speaks of messages.
         own = DispatchReport()
-        if await self._deliver_row(row_id, lease, own):
+        if await self._deliver_row(claim, own):
             report.homes += own.handled
         else:
             report.add(own)
 
-    async def _deliver_row(self, row_id: int, lease: datetime, report: DispatchReport) -> bool:
+    async def _deliver_row(self, claim: Claim, report: DispatchReport) -> bool:
         """Delivers one claimed row; True when it was a home-page refresh."""
+        row_id, lease, interrupted = claim
         async with self.sessions() as session, session.begin():
             row = await self._leased(session, row_id, lease)
             if row is None:
@@ -163,9 +197,9 @@ class Dispatcher:
                 return is_home
         try:
             try:
-                sent_id = await asyncio.wait_for(self._send(plan), self.send_timeout)
+                sent_id = await asyncio.wait_for(self._send(plan, row_id, interrupted), self.send_timeout)
             except TimeoutError:
-                raise DeliveryRetry(f"send took longer than {self.send_timeout:g} s") from None
+                raise DeliveryRetry(f"{MAYBE_SENT}send took longer than {self.send_timeout:g} s") from None
         except Exception as exc:  # noqa: BLE001  (sorted by _settle)
             async with self.sessions() as session, session.begin():
                 row = await self._leased(session, row_id, lease)
@@ -192,13 +226,21 @@ class Dispatcher:
             return None
         return row
 
-    async def _send(self, plan: Plan) -> str:
+    async def _send(self, plan: Plan, row_id: int, interrupted: bool) -> str:
         if plan.home:
             await plan.channel.publish_home(plan.address, plan.message)
             return ""
         if plan.placed_id is not None:
             return await plan.channel.update(plan.address, plan.placed_id, plan.message)
-        return await plan.channel.send(plan.address, plan.message, plan.thread_id)
+        if not isinstance(plan.channel, Traceable):
+            return await plan.channel.send(plan.address, plan.message, plan.thread_id)
+        tag = f"outbox:{row_id}"
+        if interrupted:
+            found = await plan.channel.find_tagged(plan.address, plan.thread_id, tag)
+            if found is not None:
+                log.warning("outbox %s: an interrupted send had gone out; not posting it again", row_id)
+                return found
+        return await plan.channel.send_tagged(plan.address, plan.message, plan.thread_id, tag)
 
     async def _place(self, session: AsyncSession, plan: Plan, sent_id: str) -> None:
         """Records where the card now lives: one upsert, whoever placed it first."""

@@ -29,15 +29,19 @@ class DeliveryLoop:
         self._task = asyncio.create_task(self._run(), name="pedir-delivery")
 
     async def stop(self) -> None:
-        """Stops the loop, waiting a bounded time: a platform SDK that turns a
-        cancellation into an ordinary error must not keep shutdown waiting."""
+        """Stops after the send in flight (cutting a send short would leave
+        it sent but unrecorded, and sent again after a restart), waiting a
+        bounded time; only a send stuck past that is cancelled."""
         self._stopped = True
+        self.dispatcher.stop()
         self._wake.set()
-        if self._task is not None:
+        if self._task is None:
+            return
+        _done, pending = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+        if pending:
+            log.warning("delivery still busy after %s s: cancelling it", STOP_SECONDS)
             self._task.cancel()
-            _done, pending = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
-            if pending:
-                log.warning("delivery loop still busy after %s s; leaving it", STOP_SECONDS)
+            await asyncio.wait({self._task}, timeout=STOP_SECONDS)
 
     async def _run(self) -> None:
         while not self._stopped:

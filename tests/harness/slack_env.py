@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +39,8 @@ PROFILES = {
     JAMES: ("James Whitaker", "james.whitaker@example.com", "en-GB"),
     PABLO: ("Pablo Jiménez", "pablo.jimenez@example.com", "es-ES"),
 }
-# Bolt runs each listener in a task with this coroutine name, after the ack.
-_LISTENER_TASK = "run_ack_function_asynchronously"
+# What a listener shows after its ack runs in tasks with this name (adapters.web.background).
+_AFTER_ACK_TASK = "after-ack"
 # Outbox rows still to be delivered (pending includes those waiting for a retry).
 _UNDELIVERED = ("pending", "sending")
 _unique = itertools.count(1)
@@ -69,6 +70,18 @@ class SlackEnv:
         body = wire.slash_command_body(command=command, text=text, user_id=user,
                                        trigger_id=trigger or unique("trig-"), response_url=self.fake.response_url(hook))
         return await self.post(body)
+
+    async def answer(self, user: str, text: str, *, command: str = "/pedir") -> dict[str, Any]:
+        """A slash command's answer: it travels in the ack itself (the work is
+        done before the ack), never through response_url."""
+        hook = unique("cmd-")
+        status, body = await self.command(user, text, command=command, hook=hook)
+        assert status == 200, body
+        await self.listeners_idle()
+        assert self.fake.responses_to(hook) == []
+        answer = json.loads(body)
+        assert answer["response_type"] == "ephemeral"
+        return answer
 
     async def click(self, user: str, action_id: str, value: str, *, hook: str = "click",
                     trigger: str = "trig-click", action_ts: str | None = None, **extra) -> tuple[int, str]:  # noqa: ANN003
@@ -132,10 +145,9 @@ class SlackEnv:
         return (await self.fake.wait_for_calls("views.open", count))[count - 1].args["view"]
 
     async def listeners_idle(self, timeout: float = 10.0) -> None:
-        """Waits until every Bolt listener started so far has finished its work."""
+        """Waits until everything listeners started after their acks has finished."""
         def idle() -> bool:
-            return not any(_LISTENER_TASK in task.get_coro().__qualname__
-                           for task in asyncio.all_tasks() if not task.done())
+            return not any(task.get_name() == _AFTER_ACK_TASK for task in asyncio.all_tasks() if not task.done())
         await eventually(idle, "Bolt listeners to finish", timeout=timeout)
 
     async def undelivered(self, homes: bool = True) -> int:

@@ -475,7 +475,7 @@ class FakeSlackAPI:
         page = [self._with_thread_info(channel, m) for m in top[:limit]]
         return {
             "ok": True,
-            "messages": page,
+            "messages": _metadata_as_asked(page, args),
             "has_more": len(top) > limit,
             "pin_count": 0,
             "response_metadata": {"next_cursor": ""},
@@ -490,7 +490,7 @@ class FakeSlackAPI:
         parent = [self._with_thread_info(channel, m) for m in thread if m["ts"] == ts]
         replies = self._page([m for m in thread if m["ts"] != ts], args)
         limit = int(args.get("limit") or 1000)
-        messages = (parent + [dict(m) for m in replies])[:limit]
+        messages = _metadata_as_asked((parent + [dict(m) for m in replies])[:limit], args)
         return {"ok": True, "messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -632,3 +632,10 @@ async def fake_slack():
     """A started FakeSlackAPI, stopped after the test."""
     async with FakeSlackAPI() as fake:
         yield fake
+
+
+def _metadata_as_asked(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Slack returns message metadata only to a caller that asks (include_all_metadata)."""
+    if str(args.get("include_all_metadata", "0")) in ("1", "true"):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
