@@ -12,6 +12,8 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from adapters.teams.bot import PedirTeamsBot
+from adapters.teams.install_keys import install_signing_keys
+from adapters.teams.signing_keys import KeyPolicy
 from bot.app import Pedir
 from bot.config import Settings
 
@@ -30,10 +32,15 @@ def configuration(settings: Settings, **overrides: Any) -> SimpleNamespace:
     )
 
 
-def cloud_adapter(settings: Settings, *, credentials_factory: Any = None, **overrides: Any) -> CloudAdapter:
-    auth = ConfigurationBotFrameworkAuthentication(
-        configuration(settings, **overrides), credentials_factory=credentials_factory
-    )
+def cloud_adapter(settings: Settings, *, credentials_factory: Any = None, key_policy: KeyPolicy | None = None,
+                  **overrides: Any) -> CloudAdapter:
+    """The adapter; `overrides` are botbuilder configuration attributes (tests point the
+    OpenID metadata URLs at a stand-in), `key_policy` how signing keys are fetched."""
+    config = configuration(settings, **overrides)
+    # Before the first request: botframework-connector would otherwise fetch signing
+    # keys on the event loop, without a timeout (see install_keys.py for the seam).
+    install_signing_keys(config, key_policy or KeyPolicy())
+    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
     adapter = CloudAdapter(auth)
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
@@ -55,7 +62,7 @@ def messages_handler(adapter: CloudAdapter, bot: PedirTeamsBot, authenticated: b
         except Exception as exc:  # noqa: BLE001
             # The turn's own errors never get here (on_turn_error takes them):
             # what escapes is botbuilder 4.17.1 failing to read a token (a
-            # malformed JWT, an unknown key, a bad endorsement), which it
+            # malformed JWT, a bad signature, a bad endorsement), which it
             # would answer with a 500. A bad token is the caller's fault.
             log.warning("teams: request refused: %s", exc.__class__.__name__)
             raise web.HTTPUnauthorized() from None

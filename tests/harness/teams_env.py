@@ -84,9 +84,12 @@ def settings_for(env_url: str, *, slack_api_url: str | None = None) -> Settings:
 
 async def start_server(
     env: TeamsEnv, slack_api_url: str | None = None, registry: Registry | None = None,
+    teams_options: dict[str, Any] | None = None,
 ) -> TestServer:
-    """The server on loopback; `registry` replaces the domains it serves."""
-    options = dict(credentials_factory=StaticCredentialsFactory(APP_ID), **auth_overrides(env.connector))
+    """The server on loopback; `registry` replaces the domains it serves, `teams_options`
+    adds to the Teams adapter's (e.g. key_policy)."""
+    options = dict(credentials_factory=StaticCredentialsFactory(APP_ID), **auth_overrides(env.connector),
+                   **(teams_options or {}))
     server = TestServer(build_app(settings_for(env.database_url, slack_api_url=slack_api_url),
                                   teams_options=options, registry=registry), host="127.0.0.1")
     await server.start_server()

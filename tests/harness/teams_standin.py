@@ -320,12 +320,13 @@ class FakeBotConnector:
             for _ in range(times):
                 self._scripts[kind].append(_Script(status=status, retry_after=retry_after, body=body))
 
-    def stall_next(self, kind: str, seconds: float, times: int = 1) -> None:
-        """The next ``times`` calls of ``kind`` wait ``seconds`` before answering normally."""
+    def stall_next(self, kind: str, seconds: float, times: int = 1, status: int | None = None) -> None:
+        """The next ``times`` calls of ``kind`` wait ``seconds`` before answering normally,
+        or, given a ``status``, failing with it (a gateway giving up: 504)."""
         self._check_kind(kind)
         with self._lock:
             for _ in range(times):
-                self._scripts[kind].append(_Script(stall=seconds))
+                self._scripts[kind].append(_Script(status=status, stall=seconds))
 
     @staticmethod
     def _check_kind(kind: str) -> None:
