@@ -8,8 +8,12 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import get_settings
+
+if TYPE_CHECKING:
+    from bot.org.importer import UnseenIntake
 
 
 def _aware(value: str) -> datetime:
@@ -72,7 +76,15 @@ async def _org_import(path: Path) -> int:
     finally:
         await engine.dispose()
     print(summary if summary.changed else f"nothing changed ({summary})")
+    for unseen in summary.unseen_intakes:
+        print(unseen_warning(unseen), file=sys.stderr)
     return 0
+
+
+def unseen_warning(unseen: UnseenIntake) -> str:
+    return (f"warning: team {unseen.team}: Pedir has never been in its {unseen.platform} intake channel "
+            f"{unseen.channel}, so it cannot receive requests yet (they wait). Add the Pedir app to that "
+            f"team in {unseen.platform.capitalize()} and post \"@Pedir ayuda\" once in the channel.")
 
 
 def main(argv: list[str] | None = None) -> int:

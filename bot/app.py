@@ -9,7 +9,7 @@ transaction, so a retried delivery changes nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from bot.commands.registry import Job, Registry
 from bot.config import Settings
 from bot.context import Caller, Ctx
 from bot.delivery import placements
+from bot.delivery.channel import Channel
 from bot.domains import REGISTRY
 from bot.errors import UserError
 from bot.i18n import normalize_locale, t
@@ -37,11 +38,15 @@ Work = Callable[[Ctx, Caller], Awaitable[Reply]]
 class Pedir:
     def __init__(  # noqa: ANN001
         self, sessions, settings: Settings, clock: Clock | None = None, registry: Registry | None = None,
+        channels: Sequence[Channel] = (),
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock or SystemClock()
         self.registry = registry or REGISTRY
+        # The dispatcher's channels (the list may be filled later): replies can
+        # then say at once that a team cannot receive a request yet.
+        self.channels = channels
 
     def caller(self, person: Person) -> Caller:
         return Caller(
@@ -52,7 +57,7 @@ class Pedir:
 
     def _ctx(self, session, now: datetime | None = None) -> Ctx:  # noqa: ANN001
         return Ctx(session=session, now=now or self.clock.now(), default_locale=self.settings.locale,
-                   timezone=self.settings.timezone, commands=self.registry)
+                   timezone=self.settings.timezone, commands=self.registry, channels=self.channels)
 
     async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)

@@ -3,6 +3,7 @@ whatever its domain, and the check every text gets."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery.channel import Channel
 from bot.errors import UserError
 from bot.limits import MAX_TEXT
 from storage.models import Person, Team
@@ -32,6 +34,9 @@ class Ctx:
     timezone: str = "Europe/Madrid"
     # Every domain's commands (the registry): for help that names them all.
     commands: HelpLines | None = None
+    # The platforms messages go out through, in routing order: whether a team
+    # can receive its card is known when it is created. Empty: not known here.
+    channels: Sequence[Channel] = ()
 
     def team_locale(self, team: Team) -> str:
         return team.locale or self.default_locale

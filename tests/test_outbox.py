@@ -16,7 +16,7 @@ from bot.delivery import dispatcher as dispatcher_module
 from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.routing import THREAD_WAIT_SECONDS
-from bot.delivery.outbox import PERSON, TEAM, enqueue
+from bot.delivery.outbox import PERSON, TEAM, THREAD_KEY, WATCHERS, enqueue
 from bot.errors import UserError
 from bot.messages import Message
 from bot.requests import flows, messaging
@@ -344,7 +344,8 @@ async def _placements(sessions) -> dict[tuple[str, str], str]:  # noqa: ANN001
 
 
 def _without_thread(payload: dict) -> dict:
-    return {key: value for key, value in payload.items() if key != "thread_key"}
+    """The message alone: without the keys that only steer its delivery."""
+    return {key: value for key, value in payload.items() if key not in (THREAD_KEY, WATCHERS)}
 
 
 async def test_unknown_errors_are_retried_with_growing_backoff(sessions, clock, app):

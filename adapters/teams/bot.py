@@ -10,6 +10,7 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeRespon
 from adapters.teams.cards import card_attachment, form_card, message_card, submitted
 from adapters.teams.identity import PLATFORM, TeamsDirectory
 from bot.app import Pedir
+from bot.delivery import reach
 from bot.i18n import t
 from bot.messages import Message, Reply
 from storage import references
@@ -38,6 +39,13 @@ def channel_id(activity: Activity) -> str:
     return channel.get("id") or conversation_base(activity.conversation.id)
 
 
+def bot_leaving(activity: Activity) -> bool:
+    """The bot removed from a team or uninstalled: nothing should be sent there."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    removed = any(member.id == bot_id for member in activity.members_removed or [])
+    return removed or (activity.type == "installationUpdate" and activity.action == "remove")
+
+
 class PedirTeamsBot(ActivityHandler):
     def __init__(self, pedir: Pedir, kick_delivery=lambda: None) -> None:  # noqa: ANN001
         self.pedir = pedir
@@ -51,18 +59,24 @@ class PedirTeamsBot(ActivityHandler):
         self.kick_delivery()
 
     async def _remember(self, turn_context: TurnContext, person: Person | None) -> None:
-        """Every turn refreshes how to reach this chat or channel later."""
+        """Every turn refreshes how to reach this chat or channel later; in a
+        channel, whatever waited for Pedir to be there goes out now."""
         activity = turn_context.activity
         reference = TurnContext.get_conversation_reference(activity)
+        channel = None
         if is_personal(activity):
             if person is None:
                 return
-            key = f"person:{person.id}"
+            key = references.person_key(person.id)
         else:
-            key = f"channel:{channel_id(activity)}"
+            channel = channel_id(activity)
+            key = references.channel_key(channel)
             reference.conversation.id = conversation_base(reference.conversation.id)
+        now = self.pedir.clock.now()
         async with self.pedir.sessions() as session, session.begin():
-            await references.save(session, PLATFORM, key, reference.serialize(), self.pedir.clock.now())
+            await references.save(session, PLATFORM, key, reference.serialize(), now)
+            if channel is not None and not bot_leaving(activity):
+                await reach.requeue(session, PLATFORM, channel, now)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -42,6 +42,7 @@ def status_and_retry_after(exc: Exception) -> tuple[int | None, float | None]:
 class TeamsChannel:
     platform = PLATFORM
     home_page = False  # a bot has no per-person page on Teams
+    needs_reference = True  # proactive messages go only where the bot was seen
 
     def __init__(self, adapter: Any, sessions: Any, app_id: str | None, *,
                  sleep: Any = asyncio.sleep, monotonic: Any = time.monotonic) -> None:
@@ -53,11 +54,11 @@ class TeamsChannel:
         self._locks: dict[str, asyncio.Lock] = {}
 
     def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
-        return f"person:{person.id}" if any(a.platform == PLATFORM for a in accounts) else None
+        return references.person_key(person.id) if any(a.platform == PLATFORM for a in accounts) else None
 
     def address_team(self, team: Team) -> str | None:
         channel = (team.intake or {}).get(PLATFORM)
-        return f"channel:{channel}" if channel else None
+        return references.channel_key(channel) if channel else None
 
     async def _reference(self, address: str) -> ConversationReference:
         async with self.sessions() as session:

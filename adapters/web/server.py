@@ -117,8 +117,8 @@ def build_app(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    pedir = Pedir(sessions, settings, clock, registry)
-    channels: list = []
+    channels: list = []  # filled below, per platform turned on; Pedir and the dispatcher share it
+    pedir = Pedir(sessions, settings, clock, registry, channels)
     loop = DeliveryLoop(Dispatcher(sessions, channels, clock, render_home=pedir.render_home))
     app = web.Application()
     app[SESSIONS] = sessions

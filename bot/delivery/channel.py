@@ -41,6 +41,9 @@ class Unreachable(Exception):
 class Channel(Protocol):
     platform: str
     home_page: bool  # whether the platform shows each person a page of their own (Slack's App Home)
+    # Optional (read by `needs_reference`): true where the platform writes only
+    # to a chat or channel it holds a saved conversation reference for (Teams),
+    # keyed by the delivery address in storage.references.
 
     def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
         """Where this person is reached on this platform, or None if not here."""
@@ -56,6 +59,11 @@ class Channel(Protocol):
 
     async def publish_home(self, address: str, message: Message) -> None:
         """Replaces the person's home page; called only when `home_page` is true."""
+
+
+def needs_reference(channel: Channel) -> bool:
+    """Whether the channel can post only where the bot was seen (a saved reference)."""
+    return bool(getattr(channel, "needs_reference", False))
 
 
 @runtime_checkable

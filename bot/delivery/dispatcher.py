@@ -25,6 +25,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.delivery import reach
 from bot.delivery.channel import (
     MAYBE_SENT, Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Traceable, Unreachable,
 )
@@ -189,6 +190,7 @@ class Dispatcher:
                 plan = await plan_delivery(session, row, self.channels, self.clock.now(), self.render_home)
             except Exception as exc:  # noqa: BLE001  (sorted by _settle)
                 self._settle(row, exc, report)
+                await self._after_settle(session, row)
                 return is_home
             if plan is None or plan.outcome:
                 outcome = plan.outcome if plan else "superseded"
@@ -205,6 +207,7 @@ class Dispatcher:
                 row = await self._leased(session, row_id, lease)
                 if row is not None:
                     self._settle(row, exc, report)
+                    await self._after_settle(session, row)
             return is_home
         async with self.sessions() as session, session.begin():
             row = await session.get(Outbox, row_id)
@@ -249,6 +252,11 @@ class Dispatcher:
             card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
             external_id=sent_id, updated_at=self.clock.now(),
         ))
+
+    async def _after_settle(self, session: AsyncSession, row: Outbox) -> None:
+        """A message that cannot reach its team is told to people, in the same transaction."""
+        if row.status == "unreachable":
+            await reach.undelivered(session, row, self.channels, self.clock.now())
 
     def _settle(self, row: Outbox, exc: Exception, report: DispatchReport) -> None:
         """Sorts a failure: retry later, or record why it cannot be delivered."""

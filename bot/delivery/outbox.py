@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -12,6 +13,9 @@ from storage.models import Outbox
 
 PERSON = "person"
 TEAM = "team"
+# Payload keys that steer delivery and are not part of the message.
+THREAD_KEY = "thread_key"
+WATCHERS = "watchers"
 HOME_DEBOUNCE = timedelta(seconds=2)
 
 
@@ -25,15 +29,19 @@ def enqueue(
     card_key: str | None = None,
     thread_key: str | None = None,
     delay: timedelta = timedelta(),
+    watchers: Iterable[int] = (),
 ) -> Outbox:
     """Adds the message to the session; it commits with the state change that caused it.
 
     `card_key` makes later messages with the same key edit the card in place;
-    `thread_key` posts the message as a reply under that card.
+    `thread_key` posts the message as a reply under that card; `watchers` are
+    the people told if it cannot reach its recipient (bot.delivery.reach).
     """
     payload = message.model_dump(mode="json")
     if thread_key:
-        payload["thread_key"] = thread_key
+        payload[THREAD_KEY] = thread_key
+    if watchers := sorted(set(watchers)):
+        payload[WATCHERS] = watchers
     row = Outbox(
         recipient_kind=recipient_kind,
         recipient_id=recipient_id,

@@ -9,7 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
-from bot.delivery.outbox import PERSON
+from bot.delivery.outbox import PERSON, THREAD_KEY, WATCHERS
 from bot.messages import Message
 from bot.people import service as people
 from storage.models import CardPlacement, Outbox, Team
@@ -37,7 +37,8 @@ async def plan_delivery(
     if await _superseded(session, row):
         return None
     payload = dict(row.payload)
-    thread_key = payload.pop("thread_key", None)
+    thread_key = payload.pop(THREAD_KEY, None)
+    payload.pop(WATCHERS, None)
     message = Message.model_validate(payload)
     if message.surface == "home":
         return await _home_plan(session, row, channels, now, render_home)
@@ -45,6 +46,10 @@ async def plan_delivery(
     plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
     if thread_key:
         parent = await placement(session, thread_key, channel.platform, address)
+        if parent is None and await _parent_unreachable(session, row, thread_key):
+            # Waits with its card, and goes out with it (bot.delivery.reach.requeue),
+            # instead of retrying until it is given up.
+            raise Unreachable("parent card unreachable")
         if parent is None:
             raise DeliveryRetry("parent card not delivered yet", THREAD_WAIT_SECONDS)
         plan.thread_id = parent.external_id
@@ -67,6 +72,18 @@ async def _superseded(session: AsyncSession, row: Outbox) -> bool:
         )
     )
     return newer.first() is not None
+
+
+async def _parent_unreachable(session: AsyncSession, row: Outbox, thread_key: str) -> bool:
+    """Whether the latest version of the card this row replies under is unreachable."""
+    latest = await session.exec(
+        select(Outbox.status).where(
+            Outbox.card_key == thread_key,
+            Outbox.recipient_kind == row.recipient_kind,
+            Outbox.recipient_id == row.recipient_id,
+        ).order_by(Outbox.id.desc()).limit(1)  # type: ignore[union-attr]
+    )
+    return latest.first() == "unreachable"
 
 
 async def _home_plan(

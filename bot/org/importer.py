@@ -22,9 +22,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.customers.service import link_requests
 from bot.org.spec import (CustomerSpec, OrgFileError, OrgSpec, PersonSpec, TeamSpec, load_org,
                           show, suggestion)
+from storage import references
 from storage.models import Customer, Membership, Person, PlatformAccount, Team
 
 PLATFORMS = ("slack", "teams")  # PersonSpec field name == PlatformAccount.platform
+# Intake platforms that post only in a channel Pedir has been seen in (a saved reference).
+SEEN_FIRST = ("teams",)
 WORKSPACE = ""  # One workspace per platform for now; the unique key includes it.
 
 
@@ -36,12 +39,23 @@ class Counts:
     removed: int = 0  # Only memberships are ever removed.
 
 
+@dataclass(frozen=True)
+class UnseenIntake:
+    """A team's intake channel on a platform that posts only where Pedir was
+    seen (Teams), and Pedir never was: the team cannot receive requests yet."""
+
+    team: str  # slug
+    platform: str
+    channel: str
+
+
 @dataclass
 class ImportSummary:
     people: Counts = field(default_factory=Counts)
     teams: Counts = field(default_factory=Counts)
     memberships: Counts = field(default_factory=Counts)
     customers: Counts = field(default_factory=Counts)
+    unseen_intakes: list[UnseenIntake] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -54,6 +68,18 @@ class ImportSummary:
             return f"{name}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged{extra}"
         return "; ".join(part(n, getattr(self, n))
                          for n in ("people", "teams", "memberships", "customers"))
+
+
+async def unseen_intakes(session: AsyncSession) -> list[UnseenIntake]:
+    """Every team's intake channel Pedir has never been in, by team slug."""
+    found: list[UnseenIntake] = []
+    all_teams = (await session.exec(select(Team).order_by(Team.slug))).all()
+    for platform in SEEN_FIRST:
+        channels = {team.slug: team.intake[platform] for team in all_teams if (team.intake or {}).get(platform)}
+        seen = await references.stored(session, platform, map(references.channel_key, channels.values()))
+        found += [UnseenIntake(slug, platform, channel) for slug, channel in channels.items()
+                  if references.channel_key(channel) not in seen]
+    return sorted(found, key=lambda unseen: (unseen.team, unseen.platform))
 
 
 def _assign(row: Any, values: dict[str, Any]) -> bool:
@@ -102,6 +128,7 @@ class _Import:
         for slug, customer_spec in self.spec.customers.items():
             customer = await self._upsert_customer(slug, customer_spec, customers.get(slug))
             await link_requests(self.session, customer)
+        self.summary.unseen_intakes = await unseen_intakes(self.session)
 
     async def _load(self) -> None:
         emails = {p.email for p in self.spec.people}

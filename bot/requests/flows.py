@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.context import Ctx, check_text
 from bot.customers import risk
 from bot.customers import service as customers
+from bot.delivery import reach
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
 from bot.errors import UserError
 from bot.i18n import t
@@ -67,7 +68,7 @@ async def publish(ctx: Ctx, view: RequestView) -> None:
     enqueue(
         ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
         message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
-        card_key=messaging.team_card_key(request.id),
+        card_key=messaging.team_card_key(request.id), watchers=[view.requester.id],
     )
     enqueue(
         ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
@@ -124,6 +125,12 @@ async def create(
     await publish(ctx, await view_of(ctx, request))
     await _scan(ctx, request, description, "request", requester)
     return request
+
+
+async def hold_if_unreachable(ctx: Ctx, request: Request, team: Team) -> reach.Held | None:
+    """A team that cannot receive the new request yet: its card waits, its leads
+    are told what to do, and the answer to the requester can say so."""
+    return await reach.hold(ctx.session, team, messaging.team_card_key(request.id), ctx.channels, ctx.now)
 
 
 async def _scan(ctx: Ctx, request: Request, text: str | None, source_kind: str, author: Person) -> None:

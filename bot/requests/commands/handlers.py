@@ -91,11 +91,15 @@ async def create(ctx: Ctx, caller: Caller, team: Team, cmd: p.NewRequest) -> Rep
         ctx, caller.person, team, cmd.description, customer=cmd.customer,
         priority=cmd.priority, due=cmd.due, today=caller.today(ctx.now),
     )
+    held = await flows.hold_if_unreachable(ctx, request, team)
     sla = ""
     if request.first_response_due_at:
         sla = t(caller.locale, "sla.first_response_by",
                 when=format_when(request.first_response_due_at, caller.locale, caller.timezone))
-    return Reply.text(t(caller.locale, "reply.created", ref=display_id(request.id), team=team.name, sla=sla).strip())
+    text = t(caller.locale, "reply.created", ref=display_id(request.id), team=team.name, sla=sla).strip()
+    if held is not None:
+        text = f"{text}\n\n{held.warning(caller.locale)}"
+    return Reply.text(text)
 
 
 async def mine(ctx: Ctx, caller: Caller) -> Reply:
