@@ -87,14 +87,24 @@ async def test_customer_view_brings_everything_together(acme_history, app, folk,
         "INC-1 · ACME Logística S.L. · SEV2 · Abierta · abierta hace 1 h — Los albaranes no se sincronizan")
     assert "Último estado hace 30 min: Reiniciado el conector" in plain(issues)
 
+    # Ana asked for PED-2 and PED-3; PED-5 is Elena's, so Ana reads neither it nor the words that flagged it.
     requests = field(payload, "Pedidos abiertos y de los últimos 30 días (3)")
-    assert refs(requests) == ["PED-5", "PED-3", "PED-2"]  # not PED-1 (40 days), not PED-4 (Globex)
-    assert "Resuelto" in requests.splitlines()[4]
+    assert refs(requests) == ["PED-3", "PED-2", "1 pedido en el que no participas: no se muestra."]
+    assert "Resuelto" in requests.splitlines()[2]  # not PED-1 (40 days), not PED-4 (Globex)
+    assert "harto" not in str(payload)
 
     risk = field(payload, "Riesgo")
-    assert risk.startswith("⚠ enfado: «harto» (PED-5, ")
+    assert risk.startswith("⚠ enfado, en un pedido en el que no participas (")
     assert risk.endswith("· pendiente")
     assert view.context == "⚠ En riesgo"
+
+
+async def test_the_account_manager_reads_every_request_about_the_customer(acme_history, app, folk):
+    payload = (await app.command(folk[ELENA], "/cliente", "acme")).message.model_dump()
+    requests = field(payload, "Pedidos abiertos y de los últimos 30 días (3)")
+    assert refs(requests) == ["PED-5", "PED-3", "PED-2"]  # not PED-1 (40 days), not PED-4 (Globex)
+    risk = field(payload, "Riesgo")
+    assert risk.startswith("⚠ enfado: «harto» (PED-5, ")
 
 
 async def test_alias_name_and_case_find_the_same_view(acme_history, app, folk):

@@ -70,7 +70,7 @@ async def handle(ctx: Ctx, caller: Caller, cmd: CustomerCommand) -> Reply:
     match cmd:
         case CustomerView(customer=token):
             customer = await customers.require(ctx.session, token)
-            return Reply(message=await customer_view.render(ctx, customer, caller.locale, caller.timezone))
+            return Reply(message=await customer_view.render(ctx, caller, customer))
         case CustomerNew(slug=slug, name=name):
             return await new_customer(ctx, caller, slug, name)
     return await list_customers(ctx, caller)

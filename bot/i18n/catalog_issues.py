@@ -174,10 +174,24 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
         "es": "⚠ {signal}: «{phrase}» ({ref}, {when}) · {state}",
         "en": "⚠ {signal}: “{phrase}” ({ref}, {when}) · {state}",
     },
+    # A risk raised by a request the reader may not open: the signal, not the words (bot.requests.visibility).
+    "customer.risk_line_hidden": {
+        "es": "⚠ {signal}, en un pedido en el que no participas ({when}) · {state}",
+        "en": "⚠ {signal}, in a request you are not part of ({when}) · {state}",
+    },
     "customer.issues": {"es": "Incidencias abiertas ({count})", "en": "Open issues ({count})"},
     "customer.no_issues": {"es": "Ninguna.", "en": "None."},
     "customer.requests": {"es": "Pedidos abiertos y de los últimos 30 días ({count})", "en": "Open and last-30-day requests ({count})"},
     "customer.no_requests": {"es": "Ninguno.", "en": "None."},
+    # Requests the reader may not open: how many, never what they say.
+    "customer.requests_hidden": {
+        "es": "{count} pedidos en los que no participas: no se muestran.",
+        "en": "{count} requests you are not part of: not shown.",
+    },
+    "customer.requests_hidden_one": {
+        "es": "1 pedido en el que no participas: no se muestra.",
+        "en": "1 request you are not part of: not shown.",
+    },
     "reply.customers.title": {"es": "Clientes ({count})", "en": "Customers ({count})"},
     "reply.customers.empty": {
         "es": "Aún no hay clientes. Da de alta uno con /cliente nuevo #ACME Nombre completo.",

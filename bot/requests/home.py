@@ -14,17 +14,17 @@ from bot.teams import service as teams
 async def home(ctx: Ctx, caller: Caller) -> tuple[list[str], list[Action]]:
     """The caller's open requests, then their teams' queues, and the button for a new request."""
     person, locale = caller.person, caller.locale
-    mine = await service.open_by_requester(ctx.session, person.id, limit=HOME_SECTION_LIMIT)
+    mine = await service.open_by_requester(ctx.session, person.id, viewer_id=person.id, limit=HOME_SECTION_LIMIT)
     full = len(mine) == HOME_SECTION_LIMIT
-    total = await service.count_open_by_requester(ctx.session, person.id) if full else len(mine)
+    total = await service.count_open_by_requester(ctx.session, person.id, viewer_id=person.id) if full else len(mine)
     lines = [f"*{t(locale, 'reply.mine.title', count=total)}*"]
     lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now) for req in mine]
     if not mine:
         lines.append(t(locale, "reply.mine.empty"))
     for team in await teams.teams_of(ctx.session, person.id):
-        queued = await service.queue(ctx.session, team.id, limit=HOME_SECTION_LIMIT)
+        queued = await service.queue(ctx.session, team.id, viewer_id=person.id, limit=HOME_SECTION_LIMIT)
         full = len(queued) == HOME_SECTION_LIMIT
-        total = await service.count_queue(ctx.session, team.id) if full else len(queued)
+        total = await service.count_queue(ctx.session, team.id, viewer_id=person.id) if full else len(queued)
         lines += ["", f"*{t(locale, 'reply.queue.title', team=team.name, count=total)}*"]
         lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now) for req in queued]
         if not queued:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.errors import UserError
 from bot.requests.states import OPEN, display_id
+from bot.requests.visibility import visible_to
 from storage.models import Request, RequestEvent, RequestRating
 
 
@@ -29,28 +31,38 @@ def _open_in_queue(team_id: int):  # noqa: ANN202
     return (Request.team_id == team_id, Request.status.in_(OPEN))  # type: ignore[attr-defined]
 
 
-async def open_by_requester(session: AsyncSession, person_id: int, limit: int | None = None) -> list[Request]:
-    result = await session.exec(select(Request).where(*_open_by_requester(person_id)).order_by(Request.id).limit(limit))
+def _listed(viewer_id: int, *conditions: ColumnElement[bool]) -> SelectOfScalar:
+    """Every list of requests starts here: only rows its viewer may read (bot.requests.visibility)."""
+    return select(Request).where(visible_to(viewer_id), *conditions)
+
+
+def _counted(viewer_id: int, *conditions: ColumnElement[bool]) -> SelectOfScalar:
+    return select(func.count()).select_from(Request).where(visible_to(viewer_id), *conditions)
+
+
+async def open_by_requester(
+    session: AsyncSession, person_id: int, *, viewer_id: int, limit: int | None = None
+) -> list[Request]:
+    result = await session.exec(_listed(viewer_id, *_open_by_requester(person_id)).order_by(Request.id).limit(limit))
     return list(result.all())
 
 
-async def queue(session: AsyncSession, team_id: int, limit: int | None = None) -> list[Request]:
+async def queue(session: AsyncSession, team_id: int, *, viewer_id: int, limit: int | None = None) -> list[Request]:
     """A team's open requests, the most urgent due first (paused ones last)."""
     result = await session.exec(
-        select(Request)
-        .where(*_open_in_queue(team_id))
+        _listed(viewer_id, *_open_in_queue(team_id))
         .order_by(Request.resolution_due_at.is_(None), Request.resolution_due_at, Request.id)  # type: ignore[union-attr]
         .limit(limit)
     )
     return list(result.all())
 
 
-async def count_open_by_requester(session: AsyncSession, person_id: int) -> int:
-    return (await session.exec(select(func.count()).select_from(Request).where(*_open_by_requester(person_id)))).one()
+async def count_open_by_requester(session: AsyncSession, person_id: int, *, viewer_id: int) -> int:
+    return (await session.exec(_counted(viewer_id, *_open_by_requester(person_id)))).one()
 
 
-async def count_queue(session: AsyncSession, team_id: int) -> int:
-    return (await session.exec(select(func.count()).select_from(Request).where(*_open_in_queue(team_id)))).one()
+async def count_queue(session: AsyncSession, team_id: int, *, viewer_id: int) -> int:
+    return (await session.exec(_counted(viewer_id, *_open_in_queue(team_id)))).one()
 
 
 async def timeline(session: AsyncSession, request_id: int) -> list[RequestEvent]:
@@ -102,15 +114,28 @@ async def sla_record(session: AsyncSession, team_id: int, now: datetime, days: i
     return SlaRecord(*row)
 
 
-async def of_customer(session: AsyncSession, customer_id: int, closed_since: datetime, limit: int = 20) -> list[Request]:
-    """A customer's open requests, and those closed since `closed_since`; newest first."""
+def _of_customer(customer_id: int, closed_since: datetime):  # noqa: ANN202
+    return (
+        Request.customer_id == customer_id,
+        Request.status.in_(OPEN) | (Request.resolved_at >= closed_since),  # type: ignore[attr-defined, operator]
+    )
+
+
+async def of_customer(
+    session: AsyncSession, customer_id: int, closed_since: datetime, *, viewer_id: int, limit: int = 20
+) -> list[Request]:
+    """A customer's open requests, and those closed since `closed_since`, that the viewer may read; newest first."""
     result = await session.exec(
-        select(Request)
-        .where(
-            Request.customer_id == customer_id,
-            Request.status.in_(OPEN) | (Request.resolved_at >= closed_since),  # type: ignore[attr-defined, operator]
-        )
+        _listed(viewer_id, *_of_customer(customer_id, closed_since))
         .order_by(Request.id.desc())  # type: ignore[union-attr]
         .limit(limit)
     )
     return list(result.all())
+
+
+async def count_hidden_of_customer(
+    session: AsyncSession, customer_id: int, closed_since: datetime, *, viewer_id: int
+) -> int:
+    """How many of those the viewer may not read: counted, never loaded."""
+    hidden = select(func.count()).select_from(Request).where(~visible_to(viewer_id), *_of_customer(customer_id, closed_since))
+    return (await session.exec(hidden)).one()

@@ -1,6 +1,7 @@
 """Request states and priorities, and what its buttons name."""
 
 from bot.interaction import Subject
+from bot.limits import valid_id
 
 NEW = "new"
 IN_PROGRESS = "in_progress"
@@ -20,6 +21,12 @@ REOPEN_WINDOW_DAYS = 7
 
 def display_id(request_id: int) -> str:
     return f"PED-{request_id}"
+
+
+def request_id_of(ref: str) -> int | None:
+    """The request a reference names as display_id wrote it ("PED-12" -> 12); None for others ("INC-7")."""
+    number = ref.removeprefix("PED-")
+    return int(number) if number != ref and number.isdecimal() and valid_id(int(number)) else None
 
 
 # What a request's buttons and forms carry back (bot.interaction).

@@ -11,7 +11,7 @@ from bot.i18n import format_when, t
 from bot.interaction import make
 from bot.messages import Action, Message, Reply
 from bot.people import service as people
-from bot.requests import flows, messaging, service
+from bot.requests import flows, messaging, service, visibility
 from bot.requests.commands import forms
 from bot.requests.commands import parser as p
 from bot.requests.states import DRAFT, display_id
@@ -103,7 +103,7 @@ async def create(ctx: Ctx, caller: Caller, team: Team, cmd: p.NewRequest) -> Rep
 
 
 async def mine(ctx: Ctx, caller: Caller) -> Reply:
-    requests = await service.open_by_requester(ctx.session, caller.person.id)
+    requests = await service.open_by_requester(ctx.session, caller.person.id, viewer_id=caller.person.id)
     if not requests:
         return Reply.text(t(caller.locale, "reply.mine.empty"))
     lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now) for req in requests]
@@ -120,7 +120,7 @@ async def queue(ctx: Ctx, caller: Caller, team_token: str | None) -> Reply:
         team = own[0]
     if not await teams.is_member(ctx.session, caller.person.id, team.id):
         raise UserError("perm.queue", team=team.name, slug=team.slug)
-    requests = await service.queue(ctx.session, team.id)
+    requests = await service.queue(ctx.session, team.id, viewer_id=caller.person.id)
     if not requests:
         return Reply.text(t(caller.locale, "reply.queue.empty", team=team.name))
     lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now) for req in requests]
@@ -129,9 +129,7 @@ async def queue(ctx: Ctx, caller: Caller, team_token: str | None) -> Reply:
 
 async def view(ctx: Ctx, caller: Caller, request_id: int) -> Reply:
     request = await service.get(ctx.session, request_id)
-    if request.requester_id != caller.person.id and not await teams.is_member(
-        ctx.session, caller.person.id, request.team_id
-    ):
+    if not await visibility.can_see(ctx.session, caller.person, request.id):
         team = await teams.get(ctx.session, request.team_id)
         raise UserError("perm.not_party", ref=display_id(request.id), team=team.name)
     v = await flows.view_of(ctx, request)
