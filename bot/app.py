@@ -151,11 +151,19 @@ class Pedir:
 
         Without a profile, only an account seen before is found (no writes).
         """
-        async with self.sessions() as session:
-            if profile is None:
+        if profile is None:
+            async with self.sessions() as session:
                 return await identity.known(session, platform, external_id, workspace)
-            async with session.begin():
-                return await identity.link(session, platform, external_id, profile, self.clock.now(), workspace)
+        try:
+            return await self._link(platform, external_id, profile, workspace)
+        except IntegrityError:
+            # The same email arrived from the other platform at the same moment:
+            # once that person is committed, linking again finds them.
+            return await self._link(platform, external_id, profile, workspace)
+
+    async def _link(self, platform: str, external_id: str, profile: identity.Profile, workspace: str) -> Person:
+        async with self.sessions() as session, session.begin():
+            return await identity.link(session, platform, external_id, profile, self.clock.now(), workspace)
 
 
 class _FormErrors(Exception):

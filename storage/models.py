@@ -68,6 +68,13 @@ class Person(SQLModel, table=True):
     locale: Optional[str] = Field(default=None, max_length=16)
     timezone: Optional[str] = Field(default=None, max_length=64)
     created_at: Optional[datetime] = utc_column()
+    # False while the platform could not tell who this is (users.info rate-limited):
+    # the profile is fetched again, and completing it may reveal an existing person.
+    profile_complete: bool = Field(default=True)
+    # Where name, locale and timezone came from: {"name": "org" | "slack" | "teams"}.
+    # The org file's values are never overwritten; a platform refreshes only what it
+    # wrote itself; a field with no source may be filled by any platform.
+    field_sources: dict[str, str] = json_column(dict)
 
 
 class PlatformAccount(SQLModel, table=True):

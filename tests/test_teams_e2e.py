@@ -180,7 +180,8 @@ async def test_thread_replies_reach_the_requester_and_resolution_asks_for_a_rati
         return texts if any("¿Desde casa o desde la oficina?" in text for text in texts) else None
 
     texts = await eventually(ana_reads_it, "Irene's reply in Ana's chat", timeout=10)
-    assert any("Irene Vázquez: ¿Desde casa o desde la oficina?" in text for text in texts)
+    # Under the org file's name for her, not her Teams display name ("Irene Vázquez").
+    assert any("Irene Vázquez Molina: ¿Desde casa o desde la oficina?" in text for text in texts)
 
     # Irene resolves through the card's form; Ana gets the 1-5 rating card.
     await teams.post(teams.click(IRENE_T, {"pedir_form": "request.resolve", "context": "1", "note": "Reinstalado"},

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.customers.service import link_requests
 from bot.org.spec import (CustomerSpec, OrgFileError, OrgSpec, PersonSpec, TeamSpec, load_org,
                           show, suggestion)
+from bot.people.sources import org_sources
 from storage import references
 from storage.models import Customer, Membership, Person, PlatformAccount, Team
 
@@ -178,6 +179,8 @@ class _Import:
         # what they chose (e.g. in chat), so re-imports never undo a user's choice.
         values.update({k: getattr(spec, k) for k in ("locale", "timezone") if getattr(spec, k)})
         person = self.by_email.get(spec.email) or await self._adoptable(spec)
+        # What the entry sets is the org's: platform profiles never overwrite it.
+        values["field_sources"] = org_sources(person, values)
         if person is None:
             defaults = {"locale": self.spec.defaults.locale, "timezone": self.spec.defaults.timezone}
             person = Person(**{**defaults, **values}, created_at=self.now)
