@@ -7,6 +7,8 @@ caches' monotonic clock in the test's hands, then the merge itself in storage.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 
 import aiohttp
@@ -54,18 +56,17 @@ def ticking(monkeypatch) -> Ticking:  # noqa: ANN001
 
 
 async def slash(env: SlackEnv, user_id: str, handle: str, text: str) -> str:
-    """A /pedir from `user_id`, whose Slack handle is `handle`; the hook its answer goes to."""
-    hook = unique("cmd-")
+    """A /pedir from `user_id`, whose Slack handle is `handle`; its answer (the ack's body)."""
     body = slack_wire.slash_command_body(text=text, user_id=user_id, user_name=handle, trigger_id=unique("trig-"),
-                                         response_url=env.fake.response_url(hook))
-    status, _ = await env.post(body)
+                                         response_url=env.fake.response_url(unique("cmd-")))
+    status, answered = await env.post(body)
     assert status == 200
-    return hook
+    return answered
 
 
-def answer(env: SlackEnv, hook: str) -> str:
-    [posted] = env.fake.responses_to(hook)
-    return str(posted)
+def answer(env: SlackEnv, acked: str) -> str:
+    """The text of a command's answer, which travels in its ack."""
+    return str(json.loads(acked))
 
 
 async def by_account(sessions, platform: str, external_id: str) -> Person:  # noqa: ANN001
