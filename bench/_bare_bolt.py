@@ -1,8 +1,11 @@
-"""The floor for bench/slack_ack.py: a slack-bolt AsyncApp that only acks,
-served the same way as `pedir serve` (aiohttp + Bolt's request conversion)."""
+"""The floors for bench/slack_ack.py: a slack-bolt AsyncApp that only acks,
+served the same way as `pedir serve` (aiohttp + Bolt's request conversion);
+with BARE_BOLT_STORE set, it first stores each command's text in SQLite (the
+durable floor: what any app that acks only what it stored must pay)."""
 
 import os
 import re
+import sqlite3
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -16,8 +19,18 @@ app = AsyncApp(
 )
 
 
+STORE = os.environ.get("BARE_BOLT_STORE")
+if STORE:
+    db = sqlite3.connect(STORE, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY, key TEXT UNIQUE, text TEXT)")
+
+
 @app.command(re.compile(r"^/pedir$"))
-async def ack_only(ack) -> None:  # noqa: ANN001
+async def ack_only(ack, command) -> None:  # noqa: ANN001
+    if STORE:
+        db.execute("INSERT OR IGNORE INTO inbox (key, text) VALUES (?, ?)", (command["trigger_id"], command.get("text", "")))
     await ack()
 
 
