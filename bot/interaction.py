@@ -19,6 +19,7 @@ from bot.limits import valid_id
 VERSION = 1
 MAX_ENCODED = 2000  # Slack's limit for a button value: the smallest carrier
 MAX_TEXT_ID = 100  # a text id (a draft's uuid) or an extra value is short
+SHOWN_MAX = 40  # the most of a bad value a refusal quotes back; a number longer than that is no id's typo
 INVALID = "interaction.invalid"  # malformed, or made for another button
 STALE = "interaction.stale"  # made by another version of Pedir
 
@@ -62,9 +63,17 @@ def encode(interaction: Interaction) -> str:
     return raw
 
 
-def decode(raw: str | None, action: str, subject: Subject) -> Interaction:
-    """The context that came back with `action`, checked; a UserError otherwise."""
-    raw = (raw or "").strip()
+def decode(raw: object, action: str, subject: Subject) -> Interaction:
+    """The context that came back with `action`, checked; a UserError otherwise.
+
+    `raw` is whatever the platform sent: if it is not text, or is longer than
+    any value Pedir makes, it is not one of ours.
+    """
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str) or len(raw) > MAX_ENCODED:
+        raise UserError(INVALID)
+    raw = raw.strip()
     if raw.startswith("{"):
         return _current(raw, action, subject)
     return _forerunner(raw, action, subject)
@@ -73,7 +82,7 @@ def decode(raw: str | None, action: str, subject: Subject) -> Interaction:
 def _current(raw: str, action: str, subject: Subject) -> Interaction:
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested past the interpreter's limit
         raise UserError(INVALID) from None
     if not isinstance(data, dict):
         raise UserError(INVALID)
@@ -92,11 +101,14 @@ def _checked_id(value: object, subject: Subject) -> int | str | None:
         return None
     if subject.numeric:
         # bool is an int to Python, never an id to us.
-        if isinstance(value, int) and not isinstance(value, bool) and valid_id(value):
-            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if valid_id(value):
+                return value
+            if abs(value) >= 10**SHOWN_MAX:
+                raise UserError(INVALID)  # too many digits for a mistyped id: Pedir never made it
     elif isinstance(value, str) and 0 < len(value) <= MAX_TEXT_ID:
         return value
-    raise UserError(subject.bad_id, value=str(value))
+    raise UserError(subject.bad_id, value=_shown(str(value)))
 
 
 def _forerunner(raw: str, action: str, subject: Subject) -> Interaction:
@@ -105,9 +117,18 @@ def _forerunner(raw: str, action: str, subject: Subject) -> Interaction:
         return Interaction(action)
     head, _, arg = raw.partition(":")
     if subject.numeric:
-        if not head.isdecimal() or not valid_id(int(head)):
-            raise UserError(subject.bad_id, value=raw)
+        if not (head.isascii() and head.isdecimal()):  # int() would also read '٣'
+            raise UserError(subject.bad_id, value=_shown(raw))
+        if len(head) > SHOWN_MAX:
+            raise UserError(INVALID)  # too many digits for a mistyped id: Pedir never made it
+        if not valid_id(int(head)):
+            raise UserError(subject.bad_id, value=_shown(raw))
         return Interaction(action, subject.kind, int(head), arg or None)
     if not head or len(head) > MAX_TEXT_ID or len(arg) > MAX_TEXT_ID:
-        raise UserError(subject.bad_id, value=raw)
+        raise UserError(subject.bad_id, value=_shown(raw))
     return Interaction(action, subject.kind, head, arg or None)
+
+
+def _shown(value: str) -> str:
+    """A bad value as the refusal quotes it: enough to recognise, never a wall of digits."""
+    return value if len(value) <= SHOWN_MAX else value[: SHOWN_MAX - 1] + "…"

@@ -180,10 +180,13 @@ def message_blocks(message: Message, *, max_blocks: int = MESSAGE_BLOCKS_MAX) ->
     return fallback, blocks
 
 
-def parse_action_id(action_id: str) -> str:
-    """'request.rate:3' -> 'request.rate' (the neutral id; ids never hold ':')."""
+def parse_action_id(action_id: object) -> str:
+    """'request.rate:3' -> 'request.rate' (the neutral id; ids never hold ':');
+    "" for an action id that is not text, which no button has."""
+    if not isinstance(action_id, str):
+        return ""
     neutral, sep, index = action_id.rpartition(":")
-    return neutral if sep and index.isdigit() else action_id
+    return neutral if sep and index.isascii() and index.isdigit() else action_id
 
 
 def _option(value: str, label: str) -> dict:
@@ -254,18 +257,27 @@ def modal_view(
 def _state_value(state: dict) -> str:
     kind = state.get("type")
     if kind in ("static_select", "external_select", "radio_buttons"):
-        return (state.get("selected_option") or {}).get("value") or ""
-    if kind == "datepicker":
-        return state.get("selected_date") or ""
-    return state.get("value") or ""  # plain_text_input: None when left empty
+        option = state.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else None
+    elif kind == "datepicker":
+        value = state.get("selected_date")
+    else:
+        value = state.get("value")  # plain_text_input: None when left empty
+    return value if isinstance(value, str) else ""
 
 
-def form_values(view_state_values: dict) -> dict[str, str]:
-    """view["state"]["values"] of a view_submission -> {field name: value}."""
+def form_values(view_state_values: object) -> dict[str, str]:
+    """view["state"]["values"] of a view_submission -> {field name: value}.
+
+    Blocks and elements that are not objects are skipped, and a value that is
+    not text reads as empty: the form's own checks then say what is missing.
+    """
+    if not isinstance(view_state_values, dict):
+        return {}
     return {
         block_id: _state_value(state)
-        for block_id, by_action in view_state_values.items()
-        for state in by_action.values()
+        for block_id, by_action in view_state_values.items() if isinstance(by_action, dict)
+        for state in by_action.values() if isinstance(state, dict)
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import ephemeral, message_blocks, modal_view
+from adapters.slack.blocks import METADATA_MAX, ephemeral, message_blocks, modal_view
 from bot.i18n import t
 from bot.messages import Action, Form, Message, Reply
 
@@ -20,15 +20,20 @@ def form_metadata(form: Form) -> str:
     return json.dumps({"form": form.id, "context": form.context}, separators=(",", ":"))
 
 
-def read_metadata(raw: str) -> tuple[str, str]:
+def read_metadata(raw: object) -> tuple[str, str]:
     """(form id, context); ("", "") for metadata that is not ours, which the domain refuses."""
+    if not isinstance(raw, str) or len(raw) > METADATA_MAX:
+        return "", ""
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested past the interpreter's limit
         return "", ""
     if not isinstance(data, dict):
         return "", ""
-    return str(data.get("form", "")), str(data.get("context", ""))
+    form, context = data.get("form", ""), data.get("context", "")
+    if not (isinstance(form, str) and isinstance(context, str)):
+        return "", ""
+    return form, context
 
 
 async def show(

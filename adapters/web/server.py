@@ -52,10 +52,9 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
         log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
         app.router.add_post("/slack/events", _platform_off("Slack"))
         return
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-
     from adapters.slack.app import bolt_app, web_client
     from adapters.slack.channel import SlackChannel
+    from adapters.slack.endpoint import events_handler
 
     client = web_client(settings)
     bolt = bolt_app(settings, pedir, client, loop.kick, app[BACKGROUND])
@@ -72,9 +71,8 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
 
     app.cleanup_ctx.append(shared_http)
 
-    async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
+    # The signature is checked on the raw body before anything reads it (adapters/slack/gate.py).
+    slack_events = events_handler(bolt, settings.slack_signing_secret.get_secret_value())
     app.router.add_post("/slack/events", admission.guard(slack_events))
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -17,7 +17,7 @@ from bot.commands.grammar import TOKEN, ParseError
 from bot.context import Caller, Ctx
 from bot.errors import UserError
 from bot.i18n import add_catalog
-from bot.interaction import Interaction, Subject, decode
+from bot.interaction import INVALID, Interaction, Subject, decode
 from bot.messages import Action, Reply
 from bot.text import fold, strip_controls
 
@@ -192,6 +192,8 @@ class Registry:
 
     def context(self, action_id: str, raw: str, *, form: bool = False) -> Interaction:
         """The checked context a button (or a form) carried back; a UserError if it is not one of ours."""
+        if not action_id:  # an adapter's reading of a context that was not ours: nothing to name
+            raise UserError(INVALID)
         declared = (self._forms if form else self._buttons).get(action_id)
         if declared is None:
             raise UserError("input.unknown_command", value=action_id)
