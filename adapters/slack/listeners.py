@@ -96,7 +96,7 @@ def register(app: AsyncApp, slack: Slack) -> None:
     async def on_button(ack, body, action, respond, client) -> None:  # noqa: ANN001
         person, locale = await slack.who(body["user"])
         reply = await slack.pedir.action(
-            person, parse_action_id(action["action_id"]), action.get("value", ""),
+            person, parse_action_id(action.get("action_id")), action.get("value", ""),
             key=f"slack:action:{body['user']['id']}:{action.get('action_ts', '')}",
         )
         await ack()
@@ -109,8 +109,10 @@ def register(app: AsyncApp, slack: Slack) -> None:
     async def on_form(ack, body, view, client) -> None:  # noqa: ANN001
         person, locale = await slack.who(body["user"])
         form_id, context = replies.read_metadata(view.get("private_metadata", ""))
-        values = form_values(view["state"]["values"])
-        reply = await slack.pedir.submit(person, form_id, context, values, key=f"slack:view:{view['id']}:{view.get('hash', '')}")
+        # Socket Mode skips the HTTP gate's shape check (gate.py): read defensively.
+        values = form_values((view.get("state") or {}).get("values"))
+        key = f"slack:view:{view.get('id', '')}:{view.get('hash', '')}"
+        reply = await slack.pedir.submit(person, form_id, context, values, key=key)
         if reply.errors:
             await ack(**modal_errors(reply.errors))
             return
