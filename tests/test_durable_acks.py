@@ -28,6 +28,7 @@ from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     unique,
 )
 from tests.harness.slack_standin import fake_slack  # noqa: F401
+from tests.harness.teams_env import ANA_T, fake_connector_running, teams  # noqa: F401
 
 REINSTALL = "reinstall"  # Bolt's "...no longer available. Please reinstall..."
 
@@ -105,6 +106,16 @@ async def test_a_failed_check_is_tried_again_after_its_pause(fake_slack):  # noq
     await asyncio.sleep(0.25)
     again = await auth.authorize(None, "T1", "U1")
     assert again.bot_user_id == fake_slack.bot_user_id and auth.checks == 2
+
+
+async def test_a_teams_message_is_stored_and_answered_when_its_200_arrives(teams):  # noqa: F811
+    status, _ = await teams.post(teams.personal(ANA_T, "pedir @sistemas la VPN se corta cada hora"))
+    async with teams.sessions() as session:
+        [request] = (await session.exec(select(Request))).all()
+    assert status in (200, 201) and request.description == "la VPN se corta cada hora"
+    # Her answer went out within the turn, before the HTTP answer.
+    assert any("PED-1" in json.dumps(call.json) for call in teams.connector.calls_to("send")
+               if call.conversation_id == f"a:personal-{ANA_T[0]}")
 
 
 # ------------------------------------------------------------------ admission
