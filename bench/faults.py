@@ -15,6 +15,10 @@ the database and from what the stand-in received:
 - team cards delivered, and duplicates: requests whose team card was posted
   more than once (target 0 after SIGTERM; reported after SIGKILL).
 
+A last round sends a burst of commands at once: how many are acked (each one
+stored) and how many refused (503, nothing stored), the slowest answer, and
+the server's memory before and at its peak.
+
     .venv/bin/python bench/faults.py [--clients 16] [--before-fault 1.5]
 """
 
@@ -153,6 +157,58 @@ async def run_round(fault: str, env: dict[str, str], database: Path, fake: FakeS
     }
 
 
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def burst(env: dict[str, str], fake: FakeSlackAPI, size: int) -> None:
+    """`size` commands at once: what is acked, what is refused, how memory and latency behave."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    server = start([sys.executable, "-m", "adapters.cli", "serve"], {**env, "PORT": str(port)})
+    await wait_ready(url)
+    before = rss_mb(server.pid)
+    peak = before
+    statuses: Counter = Counter()
+    slowest = 0.0
+
+    async def one(http: aiohttp.ClientSession, i: int) -> None:
+        nonlocal slowest
+        body = wire.slash_command_body(text=f"@facturacion corregir la factura burst-{i:05d} de #ACME",
+                                       user_id=USERS[i % len(USERS)], trigger_id=f"burst-{i}",
+                                       response_url=fake.response_url("burst"))
+        started = time.monotonic()
+        try:
+            async with http.post(url, data=body.encode(), headers=wire.signed_headers(SECRET, body)) as resp:
+                await resp.read()
+                statuses[resp.status] += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            statuses["no answer"] += 1
+        slowest = max(slowest, time.monotonic() - started)
+
+    async def watch(stop: asyncio.Event) -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, rss_mb(server.pid))
+            await asyncio.sleep(0.05)
+
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch(stop))
+    connector = aiohttp.TCPConnector(limit=size)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+        await asyncio.gather(*(one(http, i) for i in range(size)))
+    stop.set()
+    await watcher
+    server.send_signal(signal.SIGTERM)
+    await asyncio.to_thread(server.wait, 60)
+    print(f"burst    {size} at once: " + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items(), key=str))
+          + f"; slowest answer {slowest:.1f} s; server RSS {before:.0f} MB before, {peak:.0f} MB at peak")
+
+
 def show(figures: dict) -> None:
     print(f"{figures['fault']:<8} sent {figures['sent']:>5}  acked {figures['acked']:>5}  refused {figures['refused']:>4}  "
           f"LOST {figures['lost']:>3}  stored-unacked {figures['stored_unacked']:>2}  "
@@ -166,6 +222,7 @@ async def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--before-fault", type=float, default=1.5, help="seconds of load before the fault")
     parser.add_argument("--settle-seconds", type=float, default=120.0)
+    parser.add_argument("--burst", type=int, default=600, help="commands sent at once in the overload round")
     args = parser.parse_args()
     async with FakeSlackAPI() as fake:
         for user in USERS:
@@ -178,6 +235,7 @@ async def main() -> int:
                            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
             print(f"{args.clients} clients, signed /pedir commands, fault after {args.before_fault:g} s, then a restart")
             results = [await run_round(fault, env, database, fake, args) for fault in ("sigterm", "sigkill")]
+            await burst(env, fake, args.burst)
     for figures in results:
         show(figures)
     failed = any(f["lost"] for f in results) or results[0]["duplicates"] or not all(f["settled"] for f in results)
