@@ -109,3 +109,19 @@ async def test_a_stopping_dispatcher_finishes_the_send_in_flight_and_gives_back_
     assert [row.status for row in rows].count("pending") == len(rows) - 1
     assert all(row.attempts == 0 for row in rows if row.status == "pending")  # given back, as never claimed
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_stopping_worker_lets_its_running_tick_end_instead_of_cancelling_it():
+    from adapters.worker import Ticks
+
+    ticks = Ticks()
+    ended: list[str] = []
+
+    async def deliver() -> None:
+        await asyncio.sleep(0.2)
+        ended.append("recorded")
+
+    running = asyncio.create_task(ticks.tracked(deliver)())
+    await asyncio.sleep(0.05)
+    await ticks.wait(timeout=2)
+    assert ended == ["recorded"] and running.done() and not running.cancelled()
