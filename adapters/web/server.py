@@ -133,14 +133,19 @@ def build_app(
         if channels and settings.inline_delivery:
             loop.start()
         yield
+        await engine.dispose()
+
+    async def drain(app_: web.Application):  # noqa: ANN202
+        yield
         # Requests in flight have ended by now (aiohttp waits for them first).
+        # Registered last, so it ends first: the platforms' HTTP sessions are still open.
         left = await app_[BACKGROUND].wait(AFTER_ACK_SECONDS)
         if left:
             log.warning("shutdown: %d replies still being shown after %.0f s; leaving them", left, AFTER_ACK_SECONDS)
         await loop.stop()
-        await engine.dispose()
 
     app.cleanup_ctx.insert(0, lifecycle)
+    app.cleanup_ctx.append(drain)
     return app
 
 
