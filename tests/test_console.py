@@ -117,6 +117,18 @@ async def test_an_absurd_wait_answers_with_the_allowed_range_and_keeps_the_clock
     ]
 
 
+async def test_the_clock_stops_at_the_end_of_its_window(tmp_path):
+    script = tmp_path / "script.txt"
+    script.write_text(":espera 300d\n:espera 1h\n", encoding="utf-8")
+    lines: list[str] = []
+    code = await run_chat(demo=True, as_email=None, script=script, now=datetime.fromisoformat("2099-06-01T09:00+02:00"),
+                          settings=Settings(), write=lines.append)
+    assert code == 0
+    assert lines[-3:] == [
+        "  (el reloj de la consola no pasa de 2100)", "ana.garcia> :espera 1h", "  (ahora es / it is now lun 1 jun, 10:00)",
+    ]
+
+
 # ------------------------------------------------------------------ Ctrl-C at a terminal
 
 PROMPT = "ana.garcia> "
