@@ -1,4 +1,9 @@
-"""The `pedir` command line."""
+"""The `pedir` command line.
+
+Every command runs through one seam (main): a failure that is not a bug
+(a missing file, a database that is down, Ctrl-C) is explained in one line
+by adapters.cli_errors, and the exit code says it failed.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,26 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import get_settings
+from adapters.cli_args import Parser, https_url, moment, output_file, text_file
+from adapters.cli_errors import CliError, explain
+from bot.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from bot.org.importer import UnseenIntake
 
 
-def _aware(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-11-25T09:00+01:00")
-    return moment
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pedir", description="Pedir: requests between teams, in chat.")
+    parser = Parser(prog="pedir", description="Pedir: requests between teams, in chat.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="talk to Pedir in this terminal")
     chat.add_argument("--demo", action="store_true", help="throwaway database with the demo organisation")
     chat.add_argument("--as", dest="as_email", metavar="EMAIL", help="who you are")
-    chat.add_argument("--script", type=Path, metavar="FILE", help="replay lines from FILE, then exit")
-    chat.add_argument("--now", type=_aware, metavar="ISO", help="start the clock at this time")
+    chat.add_argument("--script", type=text_file, metavar="FILE", help="replay lines from FILE, then exit")
+    chat.add_argument("--now", type=moment, metavar="ISO", help="start the clock at this time")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -44,35 +43,30 @@ def build_parser() -> argparse.ArgumentParser:
     org = sub.add_parser("org", help="organisation directory")
     org_sub = org.add_subparsers(dest="org_command", required=True)
     org_import = org_sub.add_parser("import", help="create or update teams and people from a TOML file")
-    org_import.add_argument("file", type=Path)
+    org_import.add_argument("file", type=text_file)
 
     manifest = sub.add_parser("manifest", help="app packages to upload")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     teams = manifest_sub.add_parser("teams", help="the Microsoft Teams app package (.zip)")
-    teams.add_argument("--out", type=Path, default=Path("pedir-teams.zip"), metavar="PATH")
+    teams.add_argument("--out", type=output_file, default="pedir-teams.zip", metavar="PATH")
     teams.add_argument("--host", metavar="URL", help="public https URL of Pedir (default https://pedir.example.com)")
     slack = manifest_sub.add_parser("slack", help="the Slack app manifest (manifest.json), from the declared commands")
-    slack.add_argument("--out", type=Path, default=Path("manifest.json"), metavar="PATH")
-    slack.add_argument("--host", metavar="URL", default="https://pedir.example.com",
+    slack.add_argument("--out", type=output_file, default="manifest.json", metavar="PATH")
+    slack.add_argument("--host", type=https_url, metavar="URL", default="https://pedir.example.com",
                        help="public https URL of Pedir (default https://pedir.example.com)")
     return parser
 
 
-async def _org_import(path: Path) -> int:
+async def _org_import(settings: Settings, path: Path) -> int:
     from bot.clock import SystemClock
     from bot.org.importer import import_org
-    from bot.org.spec import OrgFileError
     from storage.engine import create_engine, session_factory
     from storage.migrate import upgrade_async
 
-    settings = get_settings()
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         summary = await import_org(session_factory(engine), path, SystemClock().now())
-    except OrgFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     finally:
         await engine.dispose()
     print(summary if summary.changed else f"nothing changed ({summary})")
@@ -87,10 +81,30 @@ def unseen_warning(unseen: UnseenIntake) -> str:
             f"team in {unseen.platform.capitalize()} and post \"@Pedir ayuda\" once in the channel.")
 
 
+def _needs_database(args: argparse.Namespace) -> bool:
+    return args.command in ("db", "org", "serve", "worker") or (args.command == "chat" and not args.demo)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args)
+    except (Exception, KeyboardInterrupt) as exc:
+        failure = explain(exc)
+        if failure is None:
+            raise  # a bug: its traceback is what a report needs
+        print(failure, file=sys.stderr)
+        return failure.code
+
+
+def run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if _needs_database(args):
+        from storage.engine import ping
+
+        # A server that is down fails here, in one line, not on the first request.
+        ping(settings.database_url)
     if args.command == "chat":
         from adapters.console.main import flush_print, run_chat
 
@@ -106,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(current(settings.database_url) or "empty")
         return 0
     if args.command == "org":
-        return asyncio.run(_org_import(args.file))
+        return asyncio.run(_org_import(settings, args.file))
     if args.command == "manifest" and args.manifest_command == "slack":
         from adapters.slack.manifest import write_manifest
 
@@ -118,9 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             write_package(args.out, settings.microsoft_app_id or "", host=args.host)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        except ValueError as exc:  # the package's checks: app id, host, command menu
+            raise CliError(f"error: {exc}", 2) from exc
         print(args.out)
         return 0
     if args.command == "serve":

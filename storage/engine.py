@@ -6,9 +6,12 @@ driver for the application and the sync driver for Alembic itself.
 
 from __future__ import annotations
 
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
@@ -16,16 +19,20 @@ _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-class UnsupportedDatabase(ValueError):
-    pass
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be used. The message never repeats the URL: it may hold a password."""
+
+
+class UnsupportedDatabase(DatabaseUrlError):
+    def __init__(self, backend: str) -> None:
+        super().__init__(f"unsupported database {backend!r}: use sqlite:///path or postgresql://host/db")
+        self.backend = backend
 
 
 def _backend(url: URL) -> str:
     backend = url.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
-        raise UnsupportedDatabase(
-            f"unsupported database {backend!r}: use sqlite:///path or postgresql://host/db"
-        )
+        raise UnsupportedDatabase(backend)
     return backend
 
 
@@ -33,7 +40,10 @@ def _normalise(raw: str) -> URL:
     # "postgres://" is what many hosting platforms hand out.
     if raw.startswith("postgres://"):
         raw = "postgresql://" + raw[len("postgres://") :]
-    return make_url(raw)
+    try:
+        return make_url(raw)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise DatabaseUrlError("not a database URL: use sqlite:///path or postgresql://host/db") from None
 
 
 def async_url(raw: str) -> URL:
@@ -48,6 +58,36 @@ def sync_url(raw: str) -> URL:
 
 def is_sqlite(raw: str) -> bool:
     return _backend(_normalise(raw)) == "sqlite"
+
+
+def location(raw: str) -> str:
+    """Where the database is, safe to print: host, port and name, or the
+    SQLite file; never the password (nor the query, which may carry one)."""
+    try:
+        url = _normalise(raw)
+    except DatabaseUrlError:
+        return "DATABASE_URL"
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    host = url.host or url.query.get("host") or "localhost"
+    where = f"{url.username}@{host}" if url.username else str(host)
+    return f"{where}:{url.port}/{url.database or ''}" if url.port else f"{where}/{url.database or ''}"
+
+
+def ping(raw: str, timeout_seconds: int = 5) -> None:
+    """Opens one connection and closes it, so a server that is down fails the
+    command at once, with the driver's error, instead of every request later.
+    SQLite is a local file that the first migration creates: nothing to ping."""
+    if is_sqlite(raw):
+        return
+    engine = sa_create_engine(
+        sync_url(raw), poolclass=NullPool, connect_args={"connect_timeout": timeout_seconds}
+    )
+    try:
+        with engine.connect():
+            pass
+    finally:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -2,19 +2,24 @@
 
 Lines starting with ':' steer the console (switch person, press a button,
 let time pass); anything else is a chat line such as '/pedir @sistemas …'.
+
+Ctrl-C (adapters.console.interrupts) drops the line at a prompt and cancels a
+form being filled in; pressed during a command, it lets the command finish,
+then says whether it saved anything. A script being replayed stops there.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import timedelta
 
+from adapters.console.interrupts import CtrlC, PromptCancelled
 from adapters.console.render import ActionBoard, render
+from adapters.console.saves import SaveCounter
+from adapters.console.timeline import LATEST, LONGEST_WAIT, parse_wait
 from bot.app import Pedir
 from bot.clock import ShiftedClock
 from bot.delivery.dispatcher import Dispatcher
-from bot.i18n import format_when
+from bot.i18n import format_when, t
 from bot.messages import Form, Reply
 from bot.people import service as people
 from storage.models import Person
@@ -28,7 +33,6 @@ HELP = """Comandos de la consola / console commands:
   :espera 2h   (:wait 30m)         deja pasar el tiempo / let time pass
   :salir       (:quit)"""
 MAX_FORM_TRIES = 3
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 Reader = Callable[[str], "str | None"]
 
@@ -37,23 +41,67 @@ class ConsoleSession:
     def __init__(
         self, app: Pedir, dispatcher: Dispatcher, clock: ShiftedClock, person: Person,
         board: ActionBoard, write: Callable[[str], None], read: Reader,
+        *, ctrl_c: CtrlC | None = None, saves: SaveCounter | None = None, interactive: bool = False,
     ) -> None:
         self.app, self.dispatcher, self.clock = app, dispatcher, clock
         self.person, self.board, self.write, self.read = person, board, write, read
+        self.ctrl_c = ctrl_c or CtrlC()
+        self.saves = saves or SaveCounter()
+        # At a terminal a Ctrl-C ends one command; in a script, the replay.
+        self.interactive = interactive
+        self._last_reply = ""
 
     @property
     def prompt(self) -> str:
         return f"{(self.person.email or self.person.name).split('@')[0]}> "
 
-    async def run(self) -> None:
+    def say(self, key: str, indent: str = "  ", **values: object) -> None:
+        """A line of the console's own, in the current person's language."""
+        self.write(indent + t(self.app.caller(self.person).locale, key, **values))
+
+    async def run(self) -> bool:
+        """Reads and handles lines until the reader ends or the user leaves.
+        True when a Ctrl-C stopped a script."""
         await self.deliver()
-        while (line := self.read(self.prompt)) is not None:
-            if not await self.handle(line):
-                break
+        cancelled = False  # the last prompt ended in Ctrl-C: another one leaves
+        while True:
+            if not self.interactive and self.ctrl_c.take():  # pressed between two lines
+                self.say("console.ctrl_c.script")
+                return True
+            try:
+                line = self.read(self.prompt)
+            except PromptCancelled:
+                if cancelled:
+                    return False
+                cancelled = True
+                self.say("console.line_cancelled")
+                continue
+            if line is None:
+                return False
+            cancelled = False
+            saved_before = self.saves.count
+            keep_going = await self.handle(line)
+            if self.ctrl_c.take():
+                self.report_ctrl_c(saved=self.saves.count > saved_before)
+                if not self.interactive:
+                    self.say("console.ctrl_c.script")
+                    return True
+            if not keep_going:
+                return False
+
+    def report_ctrl_c(self, *, saved: bool) -> None:
+        """After a command that a Ctrl-C could not stop: what it left behind."""
+        if saved and self._last_reply:
+            self.say("console.ctrl_c.saved", what=self._last_reply)
+        elif saved:
+            self.say("console.ctrl_c.saved_plain")
+        else:
+            self.say("console.ctrl_c.nothing")
 
     async def handle(self, line: str) -> bool:
         """Handles one line; False means the user asked to leave."""
         line = line.strip()
+        self._last_reply = ""
         if not line or line.startswith("#"):
             return True
         if line.startswith(":"):
@@ -106,12 +154,14 @@ class ConsoleSession:
             self.write(f"  {person.email}  {person.name}")
 
     def wait(self, text: str) -> None:
-        match = _DURATION.match(text.replace(" ", "").lower())
-        if not text or match is None:
-            self.write("  (usa / use :espera 2h, :espera 1d4h, :espera 30m)")
+        wait = parse_wait(text)
+        if wait is None:
+            self.say("console.wait.usage", days=LONGEST_WAIT.days)
             return
-        days, hours, minutes = (int(part or 0) for part in match.groups())
-        self.clock.advance(timedelta(days=days, hours=hours, minutes=minutes))
+        if self.clock.now() + wait >= LATEST:
+            self.say("console.wait.too_far", year=LATEST.year)
+            return
+        self.clock.advance(wait)
         now = format_when(self.clock.now(), self.app.caller(self.person).locale, self.app.caller(self.person).timezone)
         self.write(f"  (ahora es / it is now {now})")
 
@@ -120,7 +170,8 @@ class ConsoleSession:
             self.write("← " + ("respuesta / reply"))
             for line in render(reply.message, self.board):
                 self.write(line)
-        if reply.form:
+            self._last_reply = (reply.message.text or reply.message.title or "").strip().split("\n")[0]
+        if reply.form and not self.ctrl_c.pressed:  # after a Ctrl-C, no new questions
             await self.fill(reply.form)
 
     async def fill(self, form: Form) -> None:
@@ -130,7 +181,11 @@ class ConsoleSession:
         pending = form.fields
         for _try in range(MAX_FORM_TRIES):
             for field in pending:
-                answer = self.ask(field)
+                try:
+                    answer = self.ask(field)
+                except PromptCancelled:
+                    self.say("console.ctrl_c.form")
+                    return
                 if answer is None:
                     self.write("  (formulario cancelado / form cancelled)")
                     return
@@ -141,6 +196,8 @@ class ConsoleSession:
                 return
             for name, error in reply.errors.items():
                 self.write(f"  ✗ {name}: {error}")
+            if self.ctrl_c.pressed:
+                return  # Ctrl-C during the submission: not asked again; the session reports
             pending = [field for field in form.fields if field.name in reply.errors]
         self.write("  (formulario cancelado / form cancelled)")
 

@@ -12,11 +12,12 @@ from babel.dates import format_timedelta as _babel_timedelta
 from babel.numbers import format_percent as _babel_percent
 
 from bot.i18n.catalog import CATALOG as _REQUESTS
+from bot.i18n.catalog_cli import CLI_CATALOG
 from bot.i18n.catalog_delivery import DELIVERY_CATALOG
 from bot.i18n.catalog_issues import ISSUE_CATALOG
 
 SUPPORTED = ("es", "en")
-CATALOG: dict[str, dict[str, str]] = {**_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG}
+CATALOG: dict[str, dict[str, str]] = {**_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG, **CLI_CATALOG}
 DEFAULT_LOCALE = "es"
 
 
