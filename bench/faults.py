@@ -13,7 +13,11 @@ the database and from what the stand-in received:
 - stored unacknowledged: requests stored whose 200 never arrived (the server
   died between commit and answer; Slack shows the user an error, the request exists);
 - team cards delivered, and duplicates: requests whose team card was posted
-  more than once (target 0 after SIGTERM; reported after SIGKILL).
+  more than once (target 0 after SIGTERM; reported after SIGKILL);
+- interrupted sends found on Slack: messages the dead server had posted but
+  not recorded, which the restarted one found by their tag instead of posting
+  them again. Slack answers each post after --slack-latency, so sends are in
+  flight when the fault comes.
 
 A last round sends a burst of commands at once: how many are acked (each one
 stored) and how many refused (503, nothing stored), the slowest answer, and
@@ -131,11 +135,18 @@ async def run_round(fault: str, env: dict[str, str], database: Path, fake: FakeS
     stop.set()
     await clients
 
-    restarted = start([sys.executable, "-m", "adapters.cli", "serve"], {**env, "PORT": str(port)})
-    await wait_ready(url)
-    settled = await settle(database, args.settle_seconds)
-    restarted.send_signal(signal.SIGTERM)
-    await asyncio.to_thread(restarted.wait, 60)
+    with sqlite3.connect(database) as db:
+        in_flight = db.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0]
+    log_path = database.with_suffix(f".{fault}.log")
+    with open(log_path, "w") as log:
+        restarted = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT,
+                                     env={**env, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=log)
+        await wait_ready(url)
+        settled = await settle(database, args.settle_seconds)
+        restarted.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(restarted.wait, 60)
+    # Sends the dead server had made but not recorded, found on Slack instead of posted again.
+    recovered = log_path.read_text().count("an interrupted send had gone out")
 
     requests = {token: rid for token, rid in stored(database).items() if token.startswith(f"{fault}-")}
     cards = Counter(int(m.group(1)) for message in fake.messages_in(FACTURACION)
@@ -153,6 +164,8 @@ async def run_round(fault: str, env: dict[str, str], database: Path, fake: FakeS
         "cards": sum(1 for rid in ours if cards[rid]),
         "missing_cards": sum(1 for rid in ours if not cards[rid]),
         "duplicates": sum(cards[rid] - 1 for rid in ours if cards[rid] > 1),
+        "recovered": recovered,
+        "in_flight": in_flight,
         "settled": settled,
     }
 
@@ -213,6 +226,7 @@ def show(figures: dict) -> None:
     print(f"{figures['fault']:<8} sent {figures['sent']:>5}  acked {figures['acked']:>5}  refused {figures['refused']:>4}  "
           f"LOST {figures['lost']:>3}  stored-unacked {figures['stored_unacked']:>2}  "
           f"cards {figures['cards']:>5}  missing {figures['missing_cards']:>2}  DUPLICATES {figures['duplicates']:>2}  "
+          f"in flight at the fault {figures['in_flight']}, found on Slack {figures['recovered']}  "
           f"(exit {figures['exit']}, stopped in {figures['stop_seconds']:.1f} s, "
           f"{'all delivered' if figures['settled'] else 'outbox NOT drained'})")
 
@@ -223,6 +237,8 @@ async def main() -> int:
     parser.add_argument("--before-fault", type=float, default=1.5, help="seconds of load before the fault")
     parser.add_argument("--settle-seconds", type=float, default=120.0)
     parser.add_argument("--burst", type=int, default=600, help="commands sent at once in the overload round")
+    parser.add_argument("--slack-latency", type=float, default=0.1,
+                        help="seconds Slack takes to answer a post: sends are in flight when the fault comes")
     args = parser.parse_args()
     async with FakeSlackAPI() as fake:
         for user in USERS:
@@ -234,7 +250,9 @@ async def main() -> int:
             subprocess.run([sys.executable, "-m", "adapters.cli", "org", "import", "examples/demo-org.toml"],
                            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
             print(f"{args.clients} clients, signed /pedir commands, fault after {args.before_fault:g} s, then a restart")
+            fake.stall_next("chat.postMessage", args.slack_latency, times=10**6)
             results = [await run_round(fault, env, database, fake, args) for fault in ("sigterm", "sigkill")]
+            fake.reset()
             await burst(env, fake, args.burst)
     for figures in results:
         show(figures)
