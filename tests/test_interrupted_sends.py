@@ -97,10 +97,9 @@ async def test_a_stopping_dispatcher_finishes_the_send_in_flight_and_gives_back_
     for n in range(3):
         await new_request(app, n)
     dispatcher, _channel = slack_dispatcher(app, clock, fake_slack)
-    fake_slack.stall_next("conversations.open", 0.3)  # the first send waits on Slack
+    fake_slack.stall_next("chat.postMessage", 0.3)  # the first send waits on Slack
     running = asyncio.create_task(dispatcher.run_once())
-    await eventually(lambda: fake_slack.calls_to("conversations.open") or fake_slack.calls_to("chat.postMessage"),
-                     "the first send to start")
+    await eventually(lambda: fake_slack.calls_to("chat.postMessage"), "the first send to start")
     dispatcher.stop()
     report = await running
     rows = await messages(app.sessions)
