@@ -7,6 +7,7 @@ from itertools import count
 
 from adapters.console.render import ActionBoard, render
 from bot.delivery.channel import DeliveryFailed
+from bot.delivery.lanes import Lane
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
 
@@ -46,6 +47,9 @@ class ConsoleChannel:
 
     async def publish_home(self, address: str, message: Message) -> None:
         raise DeliveryFailed("the console has no home page")
+
+    def lanes(self, kind: str, address: str) -> tuple[Lane, ...]:
+        return ()  # a terminal has no rate limits
 
     def _emit(self, header: str, message: Message) -> None:
         self.write(header)

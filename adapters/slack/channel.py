@@ -3,6 +3,9 @@
 Errors are sorted for the dispatcher: rate limits, 5xx and timeouts are
 retried (honouring Retry-After), a user the bot cannot reach is recorded as
 unreachable, anything else is a failure that retrying would not fix.
+
+Slack limits each Web API method on its own, and chat.postMessage also per
+channel: a rate limit names that lane, so only it waits out the Retry-After.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import home_view, message_blocks
-from bot.delivery.channel import MAYBE_SENT, DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.channel import HOME, MAYBE_SENT, UPDATE, DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.lanes import Lane
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
 
@@ -31,6 +35,8 @@ DEFAULT_RETRY_AFTER = 1.0
 METADATA_EVENT = "pedir_outbox"
 # How far back an interrupted send is looked for: the channel's newest messages.
 LOOKUP_MESSAGES = 200
+# Methods Slack limits per channel as well as per workspace.
+PER_CHANNEL = frozenset({"chat.postMessage"})
 
 
 def external_id(channel: str, ts: str) -> str:
@@ -43,6 +49,16 @@ def split_external_id(value: str) -> tuple[str, str]:
     return channel, ts
 
 
+def lane(method: str, channel: str | None = None) -> Lane:
+    """The rate-limit lane of one Web API method (and channel, where Slack counts per channel)."""
+    return Lane(PLATFORM, method, (channel or "") if method in PER_CHANNEL else "")
+
+
+def api_method(method: Callable[..., Any]) -> str:
+    """slack_sdk names each method after the API's: chat_postMessage is chat.postMessage."""
+    return method.__name__.replace("_", ".")
+
+
 async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
     try:
         return await method(**kwargs)
@@ -52,7 +68,8 @@ async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
         status = response.status_code if response is not None else 0
         if status == 429 or error == "ratelimited":
             retry_after = _retry_after(response.headers if response is not None else {})
-            raise DeliveryRetry(f"slack rate limited ({error or status})", retry_after) from None
+            refused = lane(api_method(method), kwargs.get("channel"))
+            raise DeliveryRetry(f"slack rate limited ({error or status})", retry_after, refused) from None
         if status >= 500 or error in PASSING:
             raise DeliveryRetry(f"slack {status} {error}") from None
         if error in UNREACHABLE:
@@ -92,6 +109,18 @@ class SlackChannel:
 
     def address_team(self, team: Team) -> str | None:
         return (team.intake or {}).get(PLATFORM) or None
+
+    def lanes(self, kind: str, address: str) -> tuple[Lane, ...]:
+        if kind == HOME:
+            return (lane("views.publish"),)
+        if kind == UPDATE:
+            return (lane("chat.update"),)
+        if not address.startswith(("U", "W")):
+            return (lane("chat.postMessage", address),)
+        # A person's DM: known once conversations.open has answered (nothing
+        # could have been refused on it before), opened on the first send.
+        dm = self._dm_channels.get(address)
+        return (lane("chat.postMessage", dm),) if dm else (lane("conversations.open"),)
 
     async def _conversation(self, address: str) -> str:
         if not address.startswith(("U", "W")):

@@ -4,6 +4,8 @@ A person or channel the bot has never seen (no saved reference) is
 'unreachable on Teams', recorded on the message, never silently dropped.
 Bot Connector throttling (429, 412, 502, 504) is retried, honouring
 Retry-After; sends to one conversation are spaced to Teams' 7 per second.
+Teams limits a bot per conversation (its "per bot per thread" limit counts
+sends and edits together): a 429 pauses that conversation's lane only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from botbuilder.schema import ConversationReference
 
 from adapters.teams.cards import card_attachment, message_card
 from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
+from bot.delivery.lanes import Lane
 from bot.messages import Message
 from storage import references
 from storage.models import Person, PlatformAccount, Team
@@ -25,6 +28,12 @@ PLATFORM = "teams"
 PASSING_STATUSES = {412, 429, 500, 502, 503, 504}
 MESSAGES_PER_SECOND = 7
 THREAD_MARK = ";messageid="
+RATE_LIMITED = 429
+
+
+def conversation_lane(address: str) -> Lane:
+    """One lane per conversation: an address is one chat or channel, whatever the operation."""
+    return Lane(PLATFORM, "conversation", address)
 
 
 def status_and_retry_after(exc: Exception) -> tuple[int | None, float | None]:
@@ -76,7 +85,10 @@ class TeamsChannel:
                 await self._sleep(wait)
             self._last_send[conversation] = self._monotonic()
 
-    async def _continue(self, reference: ConversationReference, activity: Any, update: bool) -> str:
+    def lanes(self, kind: str, address: str) -> tuple[Lane, ...]:
+        return (conversation_lane(address),)
+
+    async def _continue(self, reference: ConversationReference, activity: Any, update: bool, lane: Lane) -> str:
         await self._pace(reference.conversation.id.split(THREAD_MARK, 1)[0])
         sent: dict[str, str] = {}
 
@@ -95,7 +107,8 @@ class TeamsChannel:
         except Exception as exc:  # noqa: BLE001  (sorted by status below)
             status, retry_after = status_and_retry_after(exc)
             if status in PASSING_STATUSES or status is None:
-                raise DeliveryRetry(f"teams {status or exc.__class__.__name__}", retry_after) from None
+                refused = lane if status == RATE_LIMITED else None
+                raise DeliveryRetry(f"teams {status or exc.__class__.__name__}", retry_after, refused) from None
             if status in (403, 404):
                 raise Unreachable(f"teams {status}: the bot cannot write there") from None
             raise DeliveryFailed(f"teams {status}") from None
@@ -108,14 +121,14 @@ class TeamsChannel:
             # Into the card's thread; a personal chat has no threads.
             reference.conversation.id = f"{base}{THREAD_MARK}{thread_id.split('|', 1)[1]}"
         activity = MessageFactory.attachment(card_attachment(message_card(message)))
-        activity_id = await self._continue(reference, activity, update=False)
+        activity_id = await self._continue(reference, activity, update=False, lane=conversation_lane(address))
         return f"{base}|{activity_id}"
 
     async def update(self, address: str, external_id: str, message: Message) -> str:
         reference = await self._reference(address)
         activity = MessageFactory.attachment(card_attachment(message_card(message)))
         activity.id = external_id.split("|", 1)[1]
-        await self._continue(reference, activity, update=True)
+        await self._continue(reference, activity, update=True, lane=conversation_lane(address))
         return external_id
 
     async def publish_home(self, address: str, message: Message) -> None:

@@ -8,12 +8,16 @@ from typing import Protocol, runtime_checkable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery.lanes import Lane
 from bot.messages import Message
 from storage.models import Person, PlatformAccount, Team
 
 # Renders a person's home page in an open session, at delivery time (bot.app
 # gives one to the dispatcher: delivery knows no pages).
 HomeRenderer = Callable[[AsyncSession, Person, datetime], Awaitable[Message]]
+
+# What a delivery asks of a channel: post a message, edit one, replace a home page.
+SEND, UPDATE, HOME = "send", "update", "home"
 
 
 # Starts a DeliveryRetry's reason when the send may have gone out all the same
@@ -22,12 +26,17 @@ MAYBE_SENT = "maybe sent: "
 
 
 class DeliveryRetry(Exception):
-    """A passing failure (rate limit, 5xx, timeout): try again later."""
+    """A passing failure (rate limit, 5xx, timeout): try again later.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    A rate limit names its `lane`: with a retry_after, the dispatcher sends
+    nothing else down that lane until then.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None, lane: Lane | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.lane = lane
 
 
 class DeliveryFailed(Exception):
@@ -59,6 +68,10 @@ class Channel(Protocol):
 
     async def publish_home(self, address: str, message: Message) -> None:
         """Replaces the person's home page; called only when `home_page` is true."""
+
+    def lanes(self, kind: str, address: str) -> tuple[Lane, ...]:
+        """The rate-limit lanes a delivery would use (kind: send, update or home),
+        the same ones its DeliveryRetry names when the platform refuses it."""
 
 
 def needs_reference(channel: Channel) -> bool:

@@ -9,6 +9,11 @@ Sends time out at half the lease, so a live worker never has its row taken
 from under it. A send that may have gone out (its lease expired, or it timed
 out) is looked up on the platform before it is posted again, where the
 channel can do that (channel.Traceable).
+
+A rate limit (429 with Retry-After) holds back only the lane it names
+(bot.delivery.lanes): until the lane's Retry-After, and then at the pace it
+showed, rows that would go down it are deferred to their turn without a call
+and without counting an attempt, while rows on other lanes are sent as usual.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from bot.delivery import reach
 from bot.delivery.channel import (
     MAYBE_SENT, Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Traceable, Unreachable,
 )
+from bot.delivery.lanes import LaneSchedule, Turn
 from bot.delivery.routing import Plan, plan_delivery
 from storage.models import CardPlacement, Outbox
 from storage.upsert import upsert
@@ -53,6 +59,7 @@ class DispatchReport:
     unreachable: int = 0
     superseded: int = 0
     skipped: int = 0
+    deferred: int = 0  # left uncalled for their turn on a rate-limited lane
     homes: int = 0  # home-page refreshes handled, whatever their outcome
 
     @property
@@ -98,6 +105,7 @@ class Dispatcher:
         if self.send_timeout >= lease.total_seconds():
             raise ValueError("send_timeout must be shorter than the lease")
         self.stopping = False
+        self.schedule = LaneSchedule()  # turns on rate-limited lanes, in this process's memory
 
     def stop(self) -> None:
         """Finish the send in flight, then stop: the rest of a claimed batch
@@ -107,11 +115,18 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         report = DispatchReport()
         claimed = [] if self.stopping else await self._claim()
+        waiting: list[tuple[Claim, Turn]] = []
         for index, claim in enumerate(claimed):
             if self.stopping:
                 await self._release(claimed[index:])
                 break
-            await self._deliver(claim, report)
+            # Checked row by row: a 429 earlier in the batch may have moved its turn.
+            turn = self.schedule.waiting(claim.row_id, self.clock.now())
+            if turn is not None:
+                waiting.append((claim, turn))
+            else:
+                await self._deliver(claim, report)
+        await self._put_back(waiting, report)
         return report
 
     async def drain(self, max_rounds: int = 100) -> DispatchReport:
@@ -123,6 +138,10 @@ class Dispatcher:
             if self.stopping or not (report.handled or report.homes):
                 break
         return total
+
+    def next_turn(self) -> datetime | None:
+        """When the next row deferred for a rate-limited lane falls due."""
+        return self.schedule.next_turn(self.clock.now())
 
     async def _release(self, claimed: list[Claim]) -> None:
         """Gives back rows claimed but not attempted, as if never claimed."""
@@ -197,6 +216,12 @@ class Dispatcher:
                 row.status, row.lease_until = outcome, None
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 return is_home
+            lanes, admitted_at = plan.channel.lanes(plan.kind, plan.address), self.clock.now()
+            turn = self.schedule.admit(row_id, lanes, admitted_at)
+            if turn is not None:
+                self._defer(row, turn, interrupted)
+                report.deferred += 1
+                return is_home
         try:
             try:
                 sent_id = await asyncio.wait_for(self._send(plan, row_id, interrupted), self.send_timeout)
@@ -209,6 +234,7 @@ class Dispatcher:
                     self._settle(row, exc, report)
                     await self._after_settle(session, row)
             return is_home
+        self.schedule.accepted(lanes, admitted_at)
         async with self.sessions() as session, session.begin():
             row = await session.get(Outbox, row_id)
             if row is None:
@@ -263,6 +289,10 @@ class Dispatcher:
         row.lease_until = None
         if isinstance(exc, DeliveryRetry):
             self._retry(row, exc.reason, exc.retry_after, report)
+            if exc.lane is not None and exc.retry_after is not None:
+                turn = self.schedule.refused(exc.lane, exc.retry_after, self.clock.now(), row.id)
+                if row.status == "pending":  # first in line once the lane has rested
+                    row.next_attempt_at = turn.at
         elif isinstance(exc, Unreachable):
             row.status, row.last_error = "unreachable", str(exc)[:500]
             report.unreachable += 1
@@ -275,6 +305,32 @@ class Dispatcher:
             # an exception's text may quote the message being delivered.
             log.error("outbox %s: unexpected delivery error %s", row.id, exc.__class__.__name__)
             self._retry(row, exc.__class__.__name__, None, report)
+
+    async def _put_back(self, waiting: list[tuple[Claim, Turn]], report: DispatchReport) -> None:
+        """Rows holding a turn still to come: deferred to it unplanned, in one transaction."""
+        if not waiting:
+            return
+        async with self.sessions() as session, session.begin():
+            ids = [claim.row_id for claim, _ in waiting]
+            found = await session.exec(select(Outbox).where(Outbox.id.in_(ids)))  # type: ignore[union-attr]
+            rows = {row.id: row for row in found.all()}
+            for claim, turn in waiting:
+                row = rows.get(claim.row_id)
+                if row is None or row.status != "sending" or row.lease_until != claim.lease:
+                    continue  # this worker's lease is gone: the row is someone else's now
+                self._defer(row, turn, claim.interrupted)
+                if row.payload.get("surface") == "home":
+                    report.homes += 1
+                else:
+                    report.deferred += 1
+
+    @staticmethod
+    def _defer(row: Outbox, turn: Turn, interrupted: bool) -> None:
+        """Leaves the row for its turn on a rate-limited lane: no call was made, so no attempt counts."""
+        row.status, row.lease_until, row.next_attempt_at = "pending", None, turn.at
+        row.attempts -= 1
+        # A send cut short before stays marked as such: it is still looked up before posting.
+        row.last_error = f"{MAYBE_SENT if interrupted else ''}waiting for {turn.lane} (rate limited)"
 
     def _retry(self, row: Outbox, reason: str, retry_after: float | None, report: DispatchReport) -> None:
         now = self.clock.now()

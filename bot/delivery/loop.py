@@ -1,16 +1,21 @@
-"""Runs the dispatcher in a server process: at once after each interaction,
-and on a short poll for retries that come due."""
+"""Runs the dispatcher: in a server process at once after each interaction and
+on a short poll for retries that come due; in the worker on its ticks. Both
+also run it when a row deferred for a rate-limited lane falls due, rather
+than up to a poll later."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 
 from bot.delivery.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 10.0
+# A turn this close is waited for this long instead: never a busy loop.
+SHORTEST_WAIT_SECONDS = 0.01
 
 
 class DeliveryLoop:
@@ -46,9 +51,34 @@ class DeliveryLoop:
     async def _run(self) -> None:
         while not self._stopped:
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), self._wait_seconds())
             self._wake.clear()
             try:
                 await self.dispatcher.drain()
             except Exception:  # noqa: BLE001  (the loop must outlive a bad round)
                 log.exception("delivery round failed")
+
+    def _wait_seconds(self) -> float:
+        """Until the next poll, or sooner when a rate-limited row's turn comes before it."""
+        until = seconds_to_next_turn(self.dispatcher)
+        return self.poll_seconds if until is None else min(self.poll_seconds, until)
+
+
+async def drain_within(dispatcher: Dispatcher, seconds: float) -> None:
+    """One worker tick: drains, and drains again each time a rate-limited
+    row's turn comes within `seconds`; returns by then, before the next tick."""
+    deadline = time.monotonic() + seconds
+    while True:
+        await dispatcher.drain()
+        until = seconds_to_next_turn(dispatcher)
+        if dispatcher.stopping or until is None or time.monotonic() + until >= deadline:
+            return
+        await asyncio.sleep(until)
+
+
+def seconds_to_next_turn(dispatcher: Dispatcher) -> float | None:
+    """Seconds until a row waiting for a rate-limited lane, or the lane, is next due; None if none waits."""
+    turn = dispatcher.next_turn()
+    if turn is None:
+        return None
+    return max((turn - dispatcher.clock.now()).total_seconds(), SHORTEST_WAIT_SECONDS)

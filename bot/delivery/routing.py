@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery.channel import Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
+from bot.delivery.channel import HOME, SEND, UPDATE, Channel, DeliveryFailed, DeliveryRetry, HomeRenderer, Unreachable
 from bot.delivery.outbox import PERSON, THREAD_KEY, WATCHERS
 from bot.messages import Message
 from bot.people import service as people
@@ -28,6 +28,13 @@ class Plan:
     placed_id: str | None = None  # the card's id on the platform: edit it
     home: bool = False
     outcome: str | None = None  # set when there is nothing to send: "skipped"
+
+    @property
+    def kind(self) -> str:
+        """What the channel is asked to do: SEND, UPDATE (the card is placed) or HOME."""
+        if self.home:
+            return HOME
+        return UPDATE if self.placed_id is not None else SEND
 
 
 async def plan_delivery(

@@ -13,7 +13,9 @@ async_client.py for how the client sends each method):
   JSON *strings*; those are decoded so tests see the same dicts either way.
 
 Every answer is HTTP 200 with ``{"ok": ...}`` like Slack, except the scripted
-failures (429 with Retry-After, 5xx) and stalls. Messages the bot posts are
+failures (429 with Retry-After, 5xx; per method, or per method and channel),
+stalls, and the rate limits set with ``limit_rate`` (real time, per method or
+per method and channel). Messages the bot posts are
 kept in the same per-channel store that ``add_message`` fills, so a later
 conversations.history sees them, as it would on Slack.
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from collections import defaultdict, deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -44,6 +47,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+from tests.harness.rate_window import RateWindow
 from tests.harness.waiting import eventually
 
 # Values slack_sdk JSON-encodes into a string when a method is sent as a form
@@ -88,6 +92,10 @@ class _Script:
     error: str | None = None
     retry_after: int | None = None
     stall: float = 0.0
+    channel: str | None = None  # only calls to this channel, when set
+
+    def matches(self, args: dict[str, Any]) -> bool:
+        return self.channel is None or args.get("channel") == self.channel
 
 
 @dataclass
@@ -125,6 +133,7 @@ class FakeSlackAPI:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
+        self.rate_windows: dict[tuple[str, str | None], RateWindow] = {}
         self._messages: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # channel -> ts -> msg
         self._users: dict[str, _Profile] = {}
         self._views: dict[str, dict[str, Any]] = {}
@@ -243,6 +252,7 @@ class FakeSlackAPI:
         retry_after: int | None = None,
         error: str | None = None,
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
         """Script the next ``times`` calls to ``method`` to fail.
 
@@ -253,12 +263,24 @@ class FakeSlackAPI:
 
         Use method ``"response_url"`` to fail posts to the hooks endpoint.
         Scripts queue: two fail_next calls fail the two following requests.
+        With ``channel``, only calls to that channel count and fail.
         """
         if status == 200 and error is None:
             raise ValueError("fail_next needs a non-200 status or an error")
         if status == 429 and retry_after is None:
             retry_after = 1
-        self._scripts[method].append(_Script(times=times, status=status, error=error, retry_after=retry_after))
+        self._scripts[method].append(
+            _Script(times=times, status=status, error=error, retry_after=retry_after, channel=channel))
+
+    def limit_rate(
+        self, method: str, per_second: int, channel: str | None = None, monotonic: Callable[[], float] = time.monotonic,
+    ) -> RateWindow:
+        """Answer calls to ``method`` (on ``channel``, when given) beyond ``per_second``
+        in any one second with 429 and Retry-After, as Slack does; returns the
+        window, which counts what it accepted and refused. ``monotonic`` is its
+        time: a test passes its own clock's."""
+        window = self.rate_windows[(method, channel)] = RateWindow(per_second, monotonic)
+        return window
 
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` answers to ``method`` (then answer normally)."""
@@ -270,6 +292,7 @@ class FakeSlackAPI:
         self.responses.clear()
         self.response_calls.clear()
         self._scripts.clear()
+        self.rate_windows.clear()
 
     # ------------------------------------------------------------------- wire
 
@@ -278,11 +301,14 @@ class FakeSlackAPI:
         call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
         self.calls.append(call)
 
-        script = self._take_script(method)
+        script = self._take_script(method, call.args)
         if script is not None:
             scripted = await self._play(script)
             if scripted is not None:
                 return scripted
+        limited = self._rate_limited(method, call.args)
+        if limited is not None:
+            return limited
 
         auth_error = self._check_auth(call)
         if auth_error:
@@ -309,15 +335,22 @@ class FakeSlackAPI:
         # hooks.slack.com answers a plain "ok".
         return web.Response(text="ok", content_type="text/plain")
 
-    def _take_script(self, method: str) -> _Script | None:
+    def _take_script(self, method: str, args: dict[str, Any] | None = None) -> _Script | None:
         queue = self._scripts.get(method)
-        if not queue:
+        script = next((s for s in queue or () if s.matches(args or {})), None)
+        if script is None:
             return None
-        script = queue[0]
         script.times -= 1
         if script.times <= 0:
-            queue.popleft()
+            queue.remove(script)
         return script
+
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> web.Response | None:
+        window = self.rate_windows.get((method, args.get("channel"))) or self.rate_windows.get((method, None))
+        retry_after = window.admit() if window is not None else None
+        if retry_after is None:
+            return None
+        return self._json({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)})
 
     async def _play(self, script: _Script) -> web.Response | None:
         """Answer a scripted failure, or stall and return None to answer normally."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.delivery.channel import DeliveryRetry
+from bot.delivery.lanes import Lane
 from bot.messages import Message
 from bot.org.importer import import_org
 from bot.people import service as people
@@ -56,6 +57,9 @@ class RecordingChannel:
         self._maybe_fail()
         self.calls.append(Delivered("update", address, message, None, external_id))
         return external_id
+
+    def lanes(self, kind: str, address: str) -> tuple[Lane, ...]:
+        return (Lane(self.platform, kind, address),)
 
     def to(self, address: str) -> list[Delivered]:
         return [call for call in self.calls if call.address == address]

@@ -1,0 +1,159 @@
+"""Rate-limit lanes: what a platform limits on its own, and when each may be used next.
+
+A platform limits each of its methods apart (Slack: chat.update, views.publish,
+conversations.open...), and some per destination too (Slack's chat.postMessage
+per channel, a Teams conversation). A 429 on one lane says nothing about the
+others, so only that lane waits; the rest go on.
+
+A refused lane rests for its Retry-After, and from then on keeps the pace the
+platform showed it takes (the calls it accepted in the last Retry-After, over
+that time) instead of bursting into the next 429. Rows that must wait get
+turns on the lane in the order they ask, each at its own time: a backlog costs
+one claim per call, not a claim of the whole backlog at every call, and goes
+out in order.
+
+All in the memory of one dispatcher process: another worker learns of a limit
+from its own first refusal.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+# The pace the platform showed, a little slower: jitter must not cost a 429.
+PACE_MARGIN = 1.1
+# Calls remembered per lane to measure its pace: at most this many, none older
+# than the longest rest a platform asks for (Slack's tiers count per minute).
+RECENT_CALLS = 100
+RECENT_WINDOW = timedelta(minutes=1)
+# A lane unused this long is forgotten, pace and all; so are turns this old.
+LANE_MEMORY = timedelta(minutes=10)
+# Turns kept at most; past this the memory starts over (rows wait, then ask again).
+MAX_TURNS = 10_000
+
+
+@dataclass(frozen=True)
+class Lane:
+    platform: str
+    method: str
+    scope: str = ""  # the channel or conversation, when the limit is per destination
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.platform, self.method, self.scope) if part)
+
+
+@dataclass
+class _LaneState:
+    accepted: deque[datetime] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))  # when calls it took started
+    last_call: datetime | None = None
+    # Set once the platform has refused the lane:
+    rest_until: datetime | None = None  # its Retry-After
+    spacing: timedelta | None = None  # the pace it showed
+    refusals: int = 0  # a new refusal voids the turns given before it
+    last_turn: datetime | None = None  # the latest turn handed out: new ones queue after it
+
+    def earliest(self, now: datetime) -> datetime:
+        """When a call may start: after the rest, and never closer to the last call
+        than the platform's own pace (a dispatcher running late must not catch up
+        in a burst; one a little late keeps its turns, which have the margin)."""
+        at = max(now, self.rest_until or now)
+        if self.spacing is not None and self.last_call is not None:
+            at = max(at, self.last_call + self.spacing / PACE_MARGIN)
+        return at
+
+    def next_turn(self, now: datetime) -> datetime:
+        """Where a row that starts waiting now is put: after those already waiting."""
+        at = self.earliest(now)
+        if self.spacing is not None and self.last_turn is not None:
+            at = max(at, self.last_turn + self.spacing)
+        return at
+
+    def last_used(self) -> datetime | None:
+        times = (self.accepted[-1] if self.accepted else None, self.last_call, self.rest_until, self.last_turn)
+        return max((t for t in times if t is not None), default=None)
+
+
+@dataclass(frozen=True)
+class Turn:
+    at: datetime
+    lane: Lane  # the lane that made the row wait
+    lanes: tuple[Lane, ...]  # the row's lanes when the turn was given
+    refusals: tuple[tuple[Lane, int], ...]  # each limited one with its refusal count then
+
+
+class LaneSchedule:
+    def __init__(self) -> None:
+        self._lanes: dict[Lane, _LaneState] = {}
+        self._turns: dict[int, Turn] = {}
+
+    def refused(self, lane: Lane, retry_after: float, now: datetime, row_id: int) -> Turn:
+        """The platform answered 429 on this lane and asked for `retry_after` seconds
+        of rest. The refused row was first in line: it gets the first turn after."""
+        rest = timedelta(seconds=retry_after)
+        state = self._lanes.setdefault(lane, _LaneState())
+        taken = sum(1 for started in state.accepted if started > now - rest)
+        # Nothing taken lately (another process used the limit up?): no pace to
+        # keep yet, the burst after the rest will show one.
+        state.spacing = rest / taken * PACE_MARGIN if taken else None
+        state.rest_until = max(state.rest_until or now, now + rest)
+        state.refusals += 1  # the queue forms again, as the rows ask in their order
+        state.last_turn = None
+        return self._give(row_id, (lane,), [(lane, state)], now)
+
+    def accepted(self, lanes: Iterable[Lane], started: datetime) -> None:
+        """A call on these lanes, admitted at `started`, went through."""
+        for lane in lanes:
+            calls = self._lanes.setdefault(lane, _LaneState()).accepted
+            calls.append(started)
+            while calls[0] < started - RECENT_WINDOW:
+                calls.popleft()
+
+    def admit(self, row_id: int, lanes: tuple[Lane, ...], now: datetime) -> Turn | None:
+        """None when the row may call now; otherwise its turn on its lanes, kept for it."""
+        limited = [(lane, self._lanes[lane]) for lane in lanes if lane in self._lanes and self._lanes[lane].refusals]
+        turn = self._turns.pop(row_id, None)
+        if turn is not None and turn.lanes == lanes and self._valid(turn):
+            ready = max([turn.at, *(state.earliest(now) for _, state in limited)])
+            if ready > now:  # not yet, or the last call was too recent: the turn moves, still its own
+                turn = self._turns[row_id] = replace(turn, at=ready)
+                return turn
+        elif limited and max(state.next_turn(now) for _, state in limited) > now:
+            return self._give(row_id, lanes, limited, now)
+        for _, state in limited:
+            state.last_call = now
+        return None
+
+    def waiting(self, row_id: int, now: datetime) -> Turn | None:
+        """The row's turn, if it holds one still to come: it can be put back without a plan."""
+        turn = self._turns.get(row_id)
+        return turn if turn is not None and turn.at > now and self._valid(turn) else None
+
+    def next_turn(self, now: datetime) -> datetime | None:
+        """When the next waiting row falls due, to wake up for it."""
+        self._forget_old(now)
+        return min((turn.at for turn in self._turns.values() if turn.at > now), default=None)
+
+    def _give(self, row_id: int, lanes: tuple[Lane, ...], limited: list[tuple[Lane, _LaneState]], now: datetime) -> Turn:
+        holding, state = max(limited, key=lambda pair: pair[1].next_turn(now))
+        at = state.next_turn(now)
+        for _, each in limited:
+            each.last_turn = at
+        if len(self._turns) >= MAX_TURNS:
+            self._turns.clear()
+        refusals = tuple((lane, each.refusals) for lane, each in limited)
+        turn = self._turns[row_id] = Turn(at, holding, lanes, refusals)
+        return turn
+
+    def _valid(self, turn: Turn) -> bool:
+        # A refusal since the turn was given voids it: the row asks again, in its order.
+        return all(lane in self._lanes and self._lanes[lane].refusals == count for lane, count in turn.refusals)
+
+    def _forget_old(self, now: datetime) -> None:
+        idle = now - LANE_MEMORY
+        for lane in [lane for lane, state in self._lanes.items() if (state.last_used() or idle) <= idle]:
+            del self._lanes[lane]
+        for row_id in [row_id for row_id, turn in self._turns.items() if turn.at < idle]:
+            del self._turns[row_id]
