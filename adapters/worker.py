@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.web.background import Background
 from bot.app import Pedir
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -36,28 +37,18 @@ DELIVERY_TICK_SECONDS = DELIVERY_SECONDS * 0.9
 STOP_SECONDS = 12.0
 
 
-class Ticks:
+class Ticks(Background):
     """The ticks running now, so shutdown can let them end instead of
     cancelling them (APScheduler's asyncio executor cancels what is running)."""
-
-    def __init__(self) -> None:
-        self.running: set[asyncio.Task] = set()
 
     def tracked(self, func: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
         async def tick(*args: object) -> object:
             task = asyncio.current_task()
             assert task is not None
-            self.running.add(task)
-            try:
-                return await func(*args)
-            finally:
-                self.running.discard(task)
+            self.track(task)
+            return await func(*args)
 
         return tick
-
-    async def wait(self, timeout: float) -> None:
-        if self.running:
-            await asyncio.wait(set(self.running), timeout=timeout)
 
 
 def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001

@@ -47,9 +47,10 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from slack_ack import SECRET, TOKEN, USERS, free_port, start, wait_ready  # noqa: E402
+from slack_ack import SECRET, TOKEN, USERS, start, wait_ready  # noqa: E402
 
 from tests.harness import slack_wire as wire  # noqa: E402
+from tests.harness.ports import free_port  # noqa: E402
 from tests.harness.slack_standin import FakeSlackAPI  # noqa: E402
 
 FACTURACION = "C04FACTURA"

@@ -18,7 +18,6 @@ import itertools
 import os
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,18 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.harness import slack_wire as wire  # noqa: E402
+from tests.harness.ports import free_port  # noqa: E402
 from tests.harness.slack_standin import FakeSlackAPI  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 COMMANDS = itertools.count()
 USERS = ["U012AB3CD", "U04MLOPEZ1", "U04SRUIZ02", "U04JWHITAK", "U04PJIMENE", "U04IVAZQUE"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def wait_ready(url: str, seconds: float = 30.0) -> None:

@@ -5,7 +5,6 @@ Each case runs the real command line in a subprocess, as an operator would.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from adapters.cli_errors import explain
 from tests.harness.cli import ROOT, pedir, sqlite_url
+from tests.harness.ports import free_port
 
 DEMO_ORG = ROOT / "examples" / "demo-org.toml"
 PASSWORD = "s3cret-Pw"
@@ -25,13 +25,6 @@ def one_line(result) -> str:  # noqa: ANN001
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
-
-
-def closed_port() -> int:
-    """A local port nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -64,7 +57,7 @@ def test_the_operator_language_is_used(tmp_path):
     ["chat", "--as", "ana.garcia@example.com"], ["org", "import", str(DEMO_ORG)],
 ], ids=lambda command: "-".join(command[:2]))
 def test_a_database_that_is_down_is_one_line_naming_its_host(tmp_path, command):
-    port = closed_port()
+    port = free_port()  # nobody listens there
     result = pedir(*command, cwd=tmp_path, DATABASE_URL=f"postgresql://pedir:{PASSWORD}@127.0.0.1:{port}/pedir")
     assert result.returncode == 1
     line = one_line(result)

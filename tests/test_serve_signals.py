@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,18 +17,13 @@ from pathlib import Path
 import aiohttp
 
 from tests.harness import slack_wire as wire
+from tests.harness.ports import free_port
 from tests.harness.slack_env import ANA, FACTURACION, SARA
 from tests.harness.slack_standin import fake_slack  # noqa: F401
 from tests.harness.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "signals-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen:

@@ -24,11 +24,16 @@ class Background:
 
     def spawn(self, work: Coroutine[Any, Any, Any], name: str = "after-ack") -> None:
         task = asyncio.create_task(work, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        self.track(task)
+        task.add_done_callback(self._log_failure)
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
+    def track(self, task: asyncio.Task[Any]) -> None:
+        """Counts a task started elsewhere (its failures are its starter's to report)."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def _log_failure(task: asyncio.Task[Any]) -> None:
         if not task.cancelled() and task.exception() is not None:
             # The class only: the exception's text may quote what the user wrote.
             log.error("%s failed: %s", task.get_name(), task.exception().__class__.__name__)
