@@ -110,6 +110,13 @@ class Team(SQLModel, table=True):
     # Business minutes between status updates on the team's issues: {"sev1": 120, ...};
     # a severity left out takes the default (bot.org.spec.DEFAULT_CADENCE).
     update_cadence: dict[str, Any] = json_column(dict)
+    # Public holidays: the `holidays` package's country ("ES") and region ("MD"),
+    # plus the org file's own dates ("2026-12-24"); SLA clocks and nudges skip them.
+    country: Optional[str] = Field(default=None, max_length=8)
+    subdivision: Optional[str] = Field(default=None, max_length=16)
+    extra_holidays: list[str] = json_column(list)
+    # When the team's next daily digest is due (09:00 local on its next business day).
+    digest_due_at: Optional[datetime] = utc_column(index=True)
 
 
 class Membership(SQLModel, table=True):
@@ -158,6 +165,11 @@ class Request(SQLModel, table=True):
     first_response_due_at: Optional[datetime] = utc_column(index=True)
     resolution_due_at: Optional[datetime] = utc_column(index=True)
     first_response_at: Optional[datetime] = utc_column()
+    # 75 % of each promise: the moment the bot warns (NULL: no warning due).
+    first_response_warn_at: Optional[datetime] = utc_column()
+    resolution_warn_at: Optional[datetime] = utc_column()
+    # Since when the team has been waiting for the requester's answer.
+    waiting_since: Optional[datetime] = utc_column()
     first_response_met: Optional[bool] = Field(default=None)
     resolution_met: Optional[bool] = Field(default=None)
     # Business minutes left on the resolution clock while it is paused.
@@ -368,3 +380,41 @@ class RiskFlag(SQLModel, table=True):
     decided_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
     decided_at: Optional[datetime] = utc_column()
     created_at: Optional[datetime] = utc_column()
+
+
+class Nudge(SQLModel, table=True):
+    """A reminder or escalation the worker sends: planned, then queued to the
+    outbox, then sent once the outbox delivered it.
+
+    The unique key (subject, kind, window, recipient) is what makes each nudge
+    go out once, however many workers run: the window names the occurrence
+    (the due time it is about, a status update, a day), so a new promise or a
+    snooze is a new window and an old one never fires twice.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("subject_kind", "subject_id", "kind", "window_key", "recipient_kind", "recipient_id",
+                         name="uq_nudge_once"),
+        # "What is due now" is a range seek on this.
+        Index("ix_nudge_state_send_at", "state", "send_at"),
+        # The trail on a card.
+        Index("ix_nudge_subject", "subject_kind", "subject_id"),
+        # "Did this person hear from the bot in the last minutes?" (batching).
+        Index("ix_nudge_recipient_queued", "recipient_kind", "recipient_id", "queued_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    subject_kind: str = Field(max_length=16)  # request | issue | status | risk | team
+    subject_id: int
+    kind: str = Field(max_length=32)  # "request.first_response.warn", ...
+    window_key: str = Field(max_length=64)
+    recipient_kind: str = Field(max_length=8)  # person | team
+    recipient_id: int
+    state: str = Field(default="planned", max_length=16)  # planned | queued | sent | cancelled | failed
+    send_at: Optional[datetime] = utc_column()
+    data: dict[str, Any] = json_column(dict)
+    outbox_id: Optional[int] = Field(default=None)
+    snoozes: int = Field(default=0)
+    created_at: Optional[datetime] = utc_column()
+    queued_at: Optional[datetime] = utc_column()
+    sent_at: Optional[datetime] = utc_column()
