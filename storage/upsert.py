@@ -19,3 +19,13 @@ async def upsert(session: AsyncSession, table: Any, keys: list[str], values: dic
         index_elements=keys,
         set_={name: statement.excluded[name] for name in values if name not in keys},
     ))
+
+
+async def insert_new(session: AsyncSession, table: Any, keys: list[str], values: dict[str, Any]) -> bool:
+    """Inserts the row unless `keys` already exist (INSERT ... ON CONFLICT DO NOTHING).
+    True if this call inserted it: of two writers racing, exactly one gets True."""
+    dialect = (await session.connection()).dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return result.rowcount == 1

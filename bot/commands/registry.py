@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.i18n import add_catalog
 from bot.interaction import INVALID, Interaction, Subject, decode
 from bot.messages import Action, Reply
+from bot.nudges.kinds import NudgeKind
 from bot.text import fold, strip_controls
 
 Parse = Callable[[str, date, bool], Any]  # (text, today, english) -> a command object or a ParseError
@@ -98,6 +99,7 @@ class Domain:
     buttons: tuple[Button, ...] = ()
     forms: tuple[Form, ...] = ()
     jobs: tuple[Job, ...] = ()
+    nudges: tuple[NudgeKind, ...] = ()  # the reminders its scheduled.py plans
     home: HomeSection | None = None  # its section of a person's home page
     thread_reply: ThreadReply | None = None
     catalog: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # its own sentences
@@ -110,6 +112,7 @@ class Registry:
         self._buttons: dict[str, Button] = {}
         self._forms: dict[str, Form] = {}
         jobs: dict[str, Job] = {}
+        self._nudges: dict[str, NudgeKind] = {}
         for domain in domains:
             add_catalog(domain.catalog)
             for command in domain.commands:
@@ -123,6 +126,8 @@ class Registry:
                 if (job.every_seconds is None) == (job.cron is None):
                     raise ValueError(f"job {job.name!r}: give every_seconds or cron")
                 _add(jobs, job.name, job, "job")
+            for kind in domain.nudges:
+                _add(self._nudges, kind.name, kind, "nudge kind")
         self.jobs = tuple(jobs.values())
 
     def with_domain(self, domain: Domain) -> Registry:
@@ -181,6 +186,9 @@ class Registry:
             for domain in self.domains if domain.name != besides
             for command in domain.commands if command.help
         ]
+
+    def nudge_kind(self, name: str) -> NudgeKind | None:
+        return self._nudges.get(name)
 
     # Buttons and forms
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
-from bot.requests import home
+from bot.requests import home, scheduled
 from bot.requests.commands import actions, handlers, parser
+from bot.requests.nudge_text import REQUEST_NUDGES
 
 DOMAIN = Domain(
     name="requests",
@@ -26,4 +27,6 @@ DOMAIN = Domain(
     forms=actions.FORMS,
     home=home.home,
     thread_reply=handlers.thread_reply,
+    nudges=scheduled.KINDS,
+    catalog=REQUEST_NUDGES,
 )

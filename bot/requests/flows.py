@@ -17,7 +17,8 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.messages import Message
 from bot.people import service as people
-from bot.requests import messaging, service
+from bot.nudges import trail
+from bot.requests import messaging, scheduled, service
 from bot.requests.messaging import RequestView
 from bot.requests.states import (
     CLOSED,
@@ -41,7 +42,8 @@ async def view_of(ctx: Ctx, request: Request) -> RequestView:
     team = await teams.get(ctx.session, request.team_id)
     requester = await people.get(ctx.session, request.requester_id)
     owner = await people.get(ctx.session, request.owner_id) if request.owner_id else None
-    return RequestView(request=request, team=team, requester=requester, owner=owner)
+    return RequestView(request=request, team=team, requester=requester, owner=owner,
+                       trail=await trail.entries(ctx, scheduled.SUBJECT, request.id))
 
 
 def _event(ctx: Ctx, request: Request, actor: Person | None, kind: str, text: str | None = None, **data) -> None:  # noqa: ANN003
@@ -59,9 +61,10 @@ def _touch(ctx: Ctx, request: Request) -> None:
     ctx.session.add(request)
 
 
-async def publish(ctx: Ctx, view: RequestView) -> None:
+async def publish(ctx: Ctx, view: RequestView, *, replan: bool = True) -> None:
     """Queues the current team card and requester card (each edits its previous
-    version) and refreshes the home pages of everyone who sees the request."""
+    version), refreshes the home pages of everyone who sees the request, and
+    plans the reminders its new state calls for."""
     request = view.request
     members = await teams.members(ctx.session, view.team.id)
     refresh_homes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
@@ -75,6 +78,8 @@ async def publish(ctx: Ctx, view: RequestView) -> None:
         message=messaging.requester_card(view, ctx.now),
         card_key=messaging.requester_card_key(request.id),
     )
+    if replan:
+        await scheduled.plan(ctx, view)
 
 
 def tell_requester(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:

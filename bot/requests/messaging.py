@@ -6,11 +6,12 @@ state change edits them in place rather than posting again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.i18n import format_day, format_when, t
 from bot.interaction import make
+from bot.nudges import trail as nudge_trail
 from bot.messages import Action, Fact, Message
 from bot.requests.states import IN_PROGRESS, NEW, REJECTED, REQUEST, RESOLVED, WAITING_INFO, display_id
 from bot.sla import clocks
@@ -41,6 +42,8 @@ class RequestView:
     team: Team
     requester: Person
     owner: Person | None
+    # What the bot already did about it (bot.nudges.trail), oldest first.
+    trail: list[nudge_trail.Entry] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -92,6 +95,11 @@ def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> s
     return " · ".join(parts)
 
 
+def context_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> str:
+    """The small print of a card: its SLA, and under it what the bot already did."""
+    return "\n".join(part for part in (sla_line(view, locale, tz, now), nudge_trail.line(view.trail, locale, tz)) if part)
+
+
 def team_card(view: RequestView, locale: str | None, now: datetime) -> Message:
     request, tz = view.request, view.team.timezone
     actions: list[Action] = []
@@ -112,7 +120,7 @@ def team_card(view: RequestView, locale: str | None, now: datetime) -> Message:
         text=request.description,
         fields=facts(view, locale, tz),
         actions=actions,
-        context=sla_line(view, locale, tz, now),
+        context=context_line(view, locale, tz, now),
     )
 
 
@@ -129,7 +137,7 @@ def requester_card(view: RequestView, now: datetime) -> Message:
         text=request.description,
         fields=facts(view, locale, tz),
         actions=actions,
-        context=sla_line(view, locale, tz, now),
+        context=context_line(view, locale, tz, now),
     )
 
 

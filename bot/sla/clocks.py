@@ -16,6 +16,8 @@ DEFAULT_TARGETS = {
 }
 # Share of the resolution promise (business minutes) left below which a request shows "at risk".
 AT_RISK_SHARE = 0.25
+# The bot warns when this share of a promise is used up (75 %): the same moment it turns "at risk".
+WARN_SHARE = 1 - AT_RISK_SHARE
 
 
 def hours_of(team: Team) -> BusinessHours:
@@ -41,9 +43,12 @@ def start(request: Request, team: Team, now: datetime, *, first_response: bool =
         request.first_response_at = None
         request.first_response_met = None
         request.first_response_due_at = hours.add(now, first_minutes)
+        request.first_response_warn_at = hours.add(now, int(first_minutes * WARN_SHARE))
     request.resolution_due_at = hours.add(now, resolution_minutes)
+    request.resolution_warn_at = hours.add(now, int(resolution_minutes * WARN_SHARE))
     request.resolution_met = None
     request.sla_paused_remaining = None
+    request.waiting_since = None
 
 
 def record_first_response(request: Request, now: datetime) -> None:
@@ -53,10 +58,12 @@ def record_first_response(request: Request, now: datetime) -> None:
     due = request.first_response_due_at
     request.first_response_met = due is None or now <= due
     request.first_response_due_at = None
+    request.first_response_warn_at = None
 
 
 def pause(request: Request, team: Team, now: datetime) -> None:
     """Waiting for the requester: the resolution clock stops, keeping what was left."""
+    request.waiting_since = now
     if request.resolution_due_at is None:
         return
     hours = hours_of(team)
@@ -64,9 +71,11 @@ def pause(request: Request, team: Team, now: datetime) -> None:
     remaining = hours.minutes_between(now, due) if due > now else -hours.minutes_between(due, now)
     request.sla_paused_remaining = remaining
     request.resolution_due_at = None
+    request.resolution_warn_at = None
 
 
 def resume(request: Request, team: Team, now: datetime) -> None:
+    request.waiting_since = None
     if request.sla_paused_remaining is None:
         return
     remaining = request.sla_paused_remaining
@@ -75,6 +84,10 @@ def resume(request: Request, team: Team, now: datetime) -> None:
     # back in plain minutes), so it shows as breached and cannot end up "met".
     if remaining >= 0:
         request.resolution_due_at = hours.add(now, remaining)
+        # Still short of the warning point: warn when it comes; past it, the breach will tell.
+        window = targets(team, request.priority)[1]
+        warn_left = remaining - (window - int(window * WARN_SHARE))
+        request.resolution_warn_at = hours.add(now, warn_left) if warn_left > 0 else None
     else:
         request.resolution_due_at = now - timedelta(minutes=-remaining)
     request.sla_paused_remaining = None
@@ -90,6 +103,7 @@ def stop(request: Request, now: datetime) -> None:
     request.resolution_due_at = None
     request.first_response_due_at = None
     request.sla_paused_remaining = None
+    request.first_response_warn_at = request.resolution_warn_at = request.waiting_since = None
 
 
 def state(request: Request, team: Team, now: datetime) -> str:

@@ -1,0 +1,116 @@
+"""The send tick: nudges whose moment has come, one message per recipient.
+
+Claiming is a conditional update (planned -> queued), so of several workers
+each row is taken by exactly one. A recipient who heard from the bot in the
+last BATCH waits until it has passed, and then gets everything due by then in
+one message: nobody gets a string of pings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import Ctx
+from bot.delivery.outbox import enqueue
+from bot.i18n import t
+from bot.interaction import Subject, make
+from bot.messages import Action, Message
+from bot.nudges import timing
+from bot.nudges.kinds import Said
+from bot.nudges.ledger import CANCELLED, PLANNED, QUEUED
+from storage.models import Nudge
+
+BATCH = timedelta(minutes=5)
+PER_TICK = 500  # recipients per tick; the rest are due at the next one
+MAX_ACTIONS = 6  # Teams renders at most six actions on a card
+SNOOZES = ("1h", "4h", "tomorrow")
+NUDGE = Subject("nudge")
+Recipient = tuple[str, int]
+
+
+async def due(session: AsyncSession, now: datetime) -> Sequence[Recipient]:
+    """Recipients with a nudge due: a range seek on (state, send_at)."""
+    result = await session.exec(
+        select(Nudge.recipient_kind, Nudge.recipient_id)
+        .where(Nudge.state == PLANNED, Nudge.send_at <= now)  # type: ignore[operator]
+        .group_by(Nudge.recipient_kind, Nudge.recipient_id)
+        .order_by(func.min(Nudge.send_at))
+        .limit(PER_TICK)
+    )
+    return [tuple(row) for row in result.all()]
+
+
+async def send(ctx: Ctx, recipient: Recipient) -> None:
+    kind, recipient_id = recipient
+    if await _heard_recently(ctx, kind, recipient_id):
+        return
+    claimed = await _claim(ctx, kind, recipient_id)
+    if not claimed:
+        return  # another worker took them
+    reader = await timing.reader(ctx, kind, recipient_id)
+    said: list[tuple[Nudge, Said]] = []
+    for nudge in claimed:
+        nudge_kind = ctx.commands.nudge_kind(nudge.kind) if ctx.commands else None
+        words = await nudge_kind.describe(ctx, nudge, reader) if nudge_kind else None
+        if words is None:
+            # Acted on, closed or moved on since it was planned: it never went out.
+            nudge.state, nudge.queued_at = CANCELLED, None
+        else:
+            said.append((nudge, words))
+        ctx.session.add(nudge)
+    if not said:
+        return
+    row = enqueue(ctx.session, recipient_kind=kind, recipient_id=recipient_id, now=ctx.now,
+                  message=compose(said, reader.locale))
+    await ctx.session.flush()
+    for nudge, _words in said:
+        nudge.outbox_id = row.id
+
+
+def compose(said: list[tuple[Nudge, Said]], locale: str) -> Message:
+    """One message for everything due for one reader."""
+    lines = [words.line for _nudge, words in said]
+    snooze = [_snooze(said[0][0].id, span, locale) for span in SNOOZES] if any(w.snooze for _n, w in said) else []
+    actions: list[Action] = []
+    for _nudge, words in said:
+        actions += [action for action in words.actions if action not in actions]
+    actions = actions[: MAX_ACTIONS - len(snooze)] + snooze
+    if len(lines) == 1:
+        return Message(text=lines[0], actions=actions)
+    return Message(title=t(locale, "nudge.many", count=len(lines)), text="\n".join(f"• {line}" for line in lines),
+                   actions=actions)
+
+
+def _snooze(nudge_id: int, span: str, locale: str) -> Action:
+    return Action(id="nudge.snooze", label=t(locale, f"nudge.snooze.{span}"), value=make("nudge.snooze", NUDGE, nudge_id, span))
+
+
+async def _heard_recently(ctx: Ctx, kind: str, recipient_id: int) -> bool:
+    last = (await ctx.session.exec(
+        select(func.max(Nudge.queued_at)).where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id)
+    )).one()
+    return last is not None and ctx.now - last < BATCH
+
+
+async def _claim(ctx: Ctx, kind: str, recipient_id: int) -> list[Nudge]:
+    result = await ctx.session.exec(  # type: ignore[call-overload]
+        update(Nudge)
+        .where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id, Nudge.state == PLANNED,
+               Nudge.send_at <= ctx.now)  # type: ignore[operator]
+        .values(state=QUEUED, queued_at=ctx.now)
+        .returning(Nudge.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(row[0] for row in result.all())
+    if not ids:
+        return []
+    rows = await ctx.session.exec(
+        select(Nudge).where(Nudge.id.in_(ids)).order_by(Nudge.send_at, Nudge.id)  # type: ignore[union-attr]
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())

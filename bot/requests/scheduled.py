@@ -1,0 +1,161 @@
+"""A request's reminders and escalations: planned whenever the request
+changes (flows.publish), and checked again when their moment comes.
+
+- first response: at 75 % of the promise the team's channel, at breach the leads;
+- resolution: at 75 % the owner, at breach the owner and the leads;
+- waiting for the requester: a reminder after 1 business day, and after 5 the
+  owner is asked whether to close it;
+- resolved without a rating: one reminder the next business day, never again;
+- bounced between teams (flagged): the leads, if nobody took it within a business day.
+
+Each nudge's window is the moment it is about (a due time, when the wait
+began): a new promise is a new window, and acting on the request makes the
+old ones stale, so they are never sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Ctx
+from bot.delivery.outbox import PERSON, TEAM
+from bot.i18n import format_when, t
+from bot.messages import Action
+from bot.nudges.kinds import NudgeKind, Reader, Said
+from bot.nudges.ledger import Target, plan as plan_nudge, window_of
+from bot.requests import messaging, service
+from bot.requests.messaging import RequestView
+from bot.requests.states import FLAG_AFTER_REASSIGNMENTS, NEW, OPEN, RESOLVED, WAITING_INFO, display_id
+from bot.sla.calendar import add_business_days, team_hours
+from bot.teams import service as teams
+from bot.text import shorten
+from storage.models import Nudge, Person, Request, Team
+
+SUBJECT = "request"
+FR_WARN, FR_BREACH = "request.first_response.warn", "request.first_response.breach"
+RES_WARN, RES_BREACH = "request.resolution.warn", "request.resolution.breach"
+WAIT_REMIND, WAIT_CLOSE = "request.waiting.remind", "request.waiting.close"
+RATING, PINGPONG = "request.rating.remind", "request.pingpong.remind"
+CLOSE_AFTER_DAYS = 5
+
+
+async def plan(ctx: Ctx, view: RequestView) -> None:
+    """Everything this request may need to say later, from its state now."""
+    request, team = view.request, view.team
+    leads = [Target(PERSON, lead.id, "lead") for lead in await teams.leads(ctx.session, team.id)]
+    owner = [Target(PERSON, request.owner_id, "owner")] if request.owner_id else []
+    doer = owner or [Target(TEAM, team.id, "team")]
+    requester = [Target(PERSON, request.requester_id, "requester")]
+
+    async def at(kind: str, moment: datetime | None, targets: list[Target], window: datetime | str) -> None:
+        if moment is not None and targets:
+            window_key = window if isinstance(window, str) else window_of(window)
+            await plan_nudge(ctx, subject_kind=SUBJECT, subject_id=request.id, kind=kind, window=window_key,
+                             targets=targets, at=moment, data={"team": team.id})
+
+    if request.status in OPEN:
+        if (due := request.first_response_due_at) is not None:
+            await at(FR_WARN, request.first_response_warn_at, [Target(TEAM, team.id, "team")], due)
+            await at(FR_BREACH, due, leads, due)
+        if (due := request.resolution_due_at) is not None:
+            await at(RES_WARN, request.resolution_warn_at, doer, due)
+            await at(RES_BREACH, due, owner + leads, due)
+        if request.status == WAITING_INFO and (since := request.waiting_since) is not None:
+            hours = team_hours(team)
+            await at(WAIT_REMIND, add_business_days(hours, since, 1), requester, since)
+            await at(WAIT_CLOSE, add_business_days(hours, since, CLOSE_AFTER_DAYS), doer, since)
+        if request.status == NEW and request.flagged and request.reassign_count >= FLAG_AFTER_REASSIGNMENTS:
+            await at(PINGPONG, add_business_days(team_hours(team), ctx.now, 1), leads, str(request.reassign_count))
+    elif request.status == RESOLVED and (resolved := request.resolved_at) is not None:
+        await at(RATING, add_business_days(team_hours(team), resolved, 1), requester, resolved)
+
+
+async def _current(ctx: Ctx, nudge: Nudge) -> tuple[Request, Team] | None:
+    request = await ctx.session.get(Request, nudge.subject_id)
+    if request is None or request.team_id != nudge.data.get("team"):
+        return None  # gone, or passed to another team since: that team has its own nudges
+    return request, await ctx.session.get(Team, request.team_id)
+
+
+def _is(moment: datetime | None, window: str) -> bool:
+    return moment is not None and window_of(moment) == window.split("~")[0]
+
+
+def _for_owner_role(request: Request, nudge: Nudge) -> bool:
+    """An owner's nudge is still theirs; the team's goes to nobody once someone owns it."""
+    role = nudge.data.get("role")
+    if role == "owner":
+        return request.owner_id == nudge.recipient_id
+    if role == "team":
+        return request.owner_id is None
+    return True
+
+
+def _action(locale: str, name: str, request_id: int) -> Action:
+    return messaging._action(locale, name, request_id)  # noqa: SLF001  (the cards' own buttons)
+
+
+async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
+    found = await _current(ctx, nudge)
+    if found is None:
+        return None
+    request, team = found
+    loc, tz, w = reader.locale, reader.timezone, nudge.window_key
+    ref, text = display_id(request.id), shorten(request.description)
+    key = f"nudge.{nudge.kind}"
+    if nudge.kind in (FR_WARN, FR_BREACH):
+        if request.status not in OPEN or request.first_response_at is not None or not _is(request.first_response_due_at, w):
+            return None
+        if nudge.kind == FR_WARN and ctx.now >= request.first_response_due_at:
+            return None  # the breach says it now
+        when = format_when(request.first_response_due_at, loc, tz)
+        action = "claim" if nudge.kind == FR_WARN else "assign"
+        return Said(t(loc, key, ref=ref, team=team.name, when=when, text=text), [_action(loc, action, request.id)])
+    if nudge.kind in (RES_WARN, RES_BREACH):
+        if request.status not in OPEN or not _is(request.resolution_due_at, w) or not _for_owner_role(request, nudge):
+            return None
+        if nudge.kind == RES_WARN and ctx.now >= request.resolution_due_at:
+            return None
+        owner = await ctx.session.get(Person, request.owner_id) if request.owner_id else None
+        when = format_when(request.resolution_due_at, loc, tz)
+        nobody = t(loc, "field.nobody")
+        buttons = ["resolve", "comment"] if nudge.data.get("role") != "lead" else ["assign"]
+        return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else nobody, when=when),
+                    [_action(loc, name, request.id) for name in buttons])
+    if nudge.kind in (WAIT_REMIND, WAIT_CLOSE):
+        if request.status != WAITING_INFO or not _is(request.waiting_since, w) or not _for_owner_role(request, nudge):
+            return None
+        requester = await ctx.session.get(Person, request.requester_id)
+        when = format_when(request.waiting_since, loc, tz)
+        buttons = ["comment"] if nudge.kind == WAIT_REMIND else ["resolve", "reject"]
+        return Said(t(loc, key, ref=ref, team=team.name, when=when, requester=requester.name, days=CLOSE_AFTER_DAYS),
+                    [_action(loc, name, request.id) for name in buttons])
+    if nudge.kind == PINGPONG:
+        if request.status != NEW or request.owner_id is not None or str(request.reassign_count) != w.split("~")[0]:
+            return None
+        return Said(t(loc, key, ref=ref, team=team.name, count=request.reassign_count),
+                    [_action(loc, "assign", request.id)])
+    if nudge.kind == RATING:
+        if request.status != RESOLVED or not _is(request.resolved_at, w):
+            return None
+        if await service.rating(ctx.session, request.id) is not None:
+            return None
+        view = RequestView(request, team, await ctx.session.get(Person, request.requester_id), None)
+        # Once and never again: no snooze, which would be a second reminder.
+        return Said(t(loc, key, ref=ref, team=team.name), messaging.rating_prompt(view).actions, snooze=False)
+    return None
+
+
+async def refresh(ctx: Ctx, nudge: Nudge) -> None:
+    """The request's cards again, now with this nudge in their trail."""
+    from bot.requests import flows  # flows plans through this module: imported when used
+
+    request = await ctx.session.get(Request, nudge.subject_id)
+    if request is not None:
+        await flows.publish(ctx, await flows.view_of(ctx, request), replan=False)
+
+
+KINDS = tuple(
+    NudgeKind(name, describe, escalation=name in (FR_BREACH, RES_BREACH, PINGPONG), refresh=refresh)
+    for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG)
+)
