@@ -190,7 +190,7 @@ async def test_the_worker_schedules_the_job_and_one_failing_item_spares_the_rest
 def test_the_worker_also_delivers_when_there_is_somewhere_to_deliver(clock):  # noqa: ANN001
     pedir = Pedir(None, Settings(), clock, WITH_TOY)
     jobs = build_scheduler(pedir, Dispatcher(None, [], clock)).get_jobs()
-    assert [job.id for job in jobs] == ["deliver", "job:toy.tick"]
+    assert [job.id for job in jobs] == ["deliver", "job:nudges.send", "job:nudges.confirm", "job:toy.tick"]
 
 
 # ------------------------------------------------------------------ served on Slack
