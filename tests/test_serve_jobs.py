@@ -73,7 +73,8 @@ async def test_on_sqlite_serve_runs_the_jobs_and_shutdown_lets_a_running_tick_en
     with caplog.at_level(logging.WARNING, logger="adapters.web.server"):
         runner = await started(Settings(DATABASE_URL=url), beat)
     try:
-        assert "scheduled jobs run in this process: job:test.beat" in caplog.messages
+        [started_line] = [m for m in caplog.messages if m.startswith("scheduled jobs run in this process:")]
+        assert "job:test.beat" in started_line and "job:nudges.send" in started_line
         await asyncio.wait_for(beat.running.wait(), 5)  # it ran, well before the worker's 30 s
     finally:
         await runner.cleanup()  # what a SIGTERM does: shutdown, then the drain
