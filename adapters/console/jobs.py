@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.app import Pedir
+from bot.clock import ShiftedClock
 from bot.delivery.dispatcher import DispatchReport
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 ROUNDS = 5
 # The worker runs jobs about this often: the console never runs them more often than that, in its own time.
 EVERY = timedelta(seconds=30)
+# `:espera` stops at most this many times on its way (each a moment something fell due).
+MAX_STOPS = 200
 
 
 async def run_due(pedir: Pedir, deliver: Callable[[], Awaitable[DispatchReport]], rounds: int = ROUNDS) -> int:
@@ -35,3 +38,29 @@ async def run_due(pedir: Pedir, deliver: Callable[[], Awaitable[DispatchReport]]
         if not report.handled:
             break
     return delivered
+
+
+async def pass_time(
+    pedir: Pedir, clock: ShiftedClock, target: datetime, deliver: Callable[[], Awaitable[DispatchReport]],
+) -> int:
+    """Moves the clock to `target`, stopping at every moment a job said work
+    falls due on the way and running the jobs there: a reminder at 75 % shows
+    before the escalation at 100 %, as with a worker ticking all along."""
+    delivered = 0
+    for _ in range(MAX_STOPS):
+        moment = await _next_moment(pedir)
+        if moment is None or moment > target or moment <= clock.now():
+            break  # nothing more on the way (or only work the jobs could not do: a failing item)
+        clock.advance(moment - clock.now())
+        delivered += await run_due(pedir, deliver)
+    clock.advance(max(target - clock.now(), timedelta()))
+    return delivered + await run_due(pedir, deliver)
+
+
+async def _next_moment(pedir: Pedir) -> datetime | None:
+    moments = []
+    async with pedir.sessions() as session:
+        for job in pedir.registry.jobs:
+            if job.next_at is not None and (moment := await job.next_at(session)) is not None:
+                moments.append(moment)
+    return min(moments, default=None)

@@ -167,10 +167,11 @@ class ConsoleSession:
         if self.clock.now() + wait >= LATEST:
             self.say("console.wait.too_far", year=LATEST.year)
             return
-        self.clock.advance(wait)
-        now = format_when(self.clock.now(), self.app.caller(self.person).locale, self.app.caller(self.person).timezone)
+        target = self.clock.now() + wait
+        now = format_when(target, self.app.caller(self.person).locale, self.app.caller(self.person).timezone)
         self.write(f"  (ahora es / it is now {now})")
-        await self.catch_up()
+        self._jobs_ran_at = target
+        await jobs.pass_time(self.app, self.clock, target, self.deliver)
 
     async def show(self, reply: Reply) -> None:
         if reply.message:
