@@ -68,6 +68,8 @@ async def send(ctx: Ctx, recipient: Recipient) -> None:
             nudge.state, nudge.queued_at = CANCELLED, None
         else:
             said.append((nudge, words))
+            if not words.snooze:  # sent once, never again: a snooze of its message leaves it out
+                nudge.data = {**nudge.data, "once": True}
         ctx.session.add(nudge)
     if not said:
         return
