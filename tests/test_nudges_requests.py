@@ -291,3 +291,21 @@ async def test_an_owner_in_mexico_city_hears_in_their_own_morning(app, folk, cha
     assert sent(await tick(app, channel), carlos) == []
     clock.set(warn.send_at)
     assert len(sent(await tick(app, channel), carlos)) == 1
+
+
+async def test_snoozing_a_merged_message_never_brings_back_its_rating_reminder(app, folk, channel, clock):  # noqa: ANN001
+    await app.command(folk[ANA], "/pedir", "@facturacion corregir la factura de #ACME !alta")
+    await app.command(folk[ANA], "/pedir", "@facturacion abono para #ACME !alta")
+    await app.action(folk[SARA], "request.claim", "1")
+    await app.action(folk[SARA], "request.claim", "2")
+    await app.command(folk[SARA], "/pedir", "resolver PED-1 hecho")
+    await app.command(folk[SARA], "/pedir", "info PED-2 ¿qué importe?")
+    await tick(app, channel)
+    clock.set(madrid(26, 10, 1))  # a business day later: both reminders for Ana at once
+    [merged] = sent(await tick(app, channel), TO_ANA)
+    assert "valoración" in merged.message.text and "espera tu respuesta" in merged.message.text
+    snooze = next(a for a in merged.message.actions if a.label == "Recordar en 1 h")
+    await app.action(folk[ANA], "nudge.snooze", snooze.value)
+    clock.set(madrid(26, 11, 2))
+    [again] = sent(await tick(app, channel), TO_ANA)
+    assert "espera tu respuesta" in again.message.text and "valoración" not in again.message.text
