@@ -47,6 +47,8 @@ async def run(ctx: Ctx, team_id: int) -> None:
     if team is None:
         return
     was, hours, tz = team.digest_due_at, team_hours(team), ZoneInfo(team.timezone)
+    if was is not None and was > ctx.now:
+        return  # another worker sent it and moved it on after this one asked what was due
     if not await _claim(ctx, team.id, was, next_due(team, hours, ctx.now)):
         return  # another worker took it
     today = ctx.now.astimezone(tz).date()
