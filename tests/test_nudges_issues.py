@@ -21,7 +21,8 @@ from tests.harness.support import RecordingChannel
 from tests.nudge_support import nudges, sent, tick
 
 MADRID = ZoneInfo("Europe/Madrid")
-TO_LUCIA, TO_JAVIER, TO_ELENA, TO_JAMES = (f"person:{who}@example.com" for who in (LUCIA, JAVIER, ELENA, JAMES))
+TO_LUCIA, TO_JAVIER, TO_ELENA, TO_JAMES, TO_ANA = (
+    f"person:{who}@example.com" for who in (LUCIA, JAVIER, ELENA, JAMES, ANA))
 SOPORTE = "team:soporte"
 LATE_TO_STAKEHOLDERS = "La próxima actualización de INC-1 (ACME Logística S.L.) llega tarde"
 ACK_REMINDER = "¿Has visto la actualización"
@@ -100,6 +101,21 @@ async def test_the_issue_cards_show_the_trail(app, inc1, channel, clock):  # noq
     assert "avisados 1 interesados" in context
     elena_cards = [c for c in channel.calls if c.address == TO_ELENA and c.kind == "update"]
     assert "escalado a Javier" in elena_cards[-1].message.context
+
+
+async def test_an_issue_nobody_owns_reminds_the_owner_teams_channel(app, folk, channel, clock):  # noqa: ANN001
+    await app.command(folk[ANA], "/incidencia", "nueva #acme sev2 @soporte la web no carga")
+    await tick(app, channel)
+    clock.set(madrid(25, 12))
+    [reminder] = sent(await tick(app, channel), SOPORTE)
+    assert reminder.message.text.startswith("⏳ INC-1 (ACME Logística S.L.): la actualización tocaba")
+    clock.set(madrid(25, 13))
+    calls = await tick(app, channel)
+    assert "Soporte ya ha sido avisado" in sent(calls, TO_JAVIER)[0].message.text
+    # Ana opened it and Elena manages the account: both wait for the update.
+    assert len(mentions(sent(calls, TO_ANA), LATE_TO_STAKEHOLDERS)) == 1
+    assert len(mentions(sent(calls, TO_ELENA), LATE_TO_STAKEHOLDERS)) == 1
+    assert sent(calls, SOPORTE) == []
 
 
 async def test_a_status_update_cancels_the_overdue_reminder(app, inc1, folk, channel, clock):  # noqa: ANN001

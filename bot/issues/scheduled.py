@@ -94,7 +94,8 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     if issue is None or issue.state == CLOSED or not _is(issue.next_update_due, nudge.window_key):
         return None  # closed, or a status was posted since: a new due time, a new window
     role, loc = nudge.data.get("role"), reader.locale
-    if role == "owner" and issue.owner_id != nudge.recipient_id or role == "team" and issue.owner_id is not None:
+    # The owner's reminder is still theirs; the channel's goes to nobody once someone owns the issue.
+    if (role == "owner" and issue.owner_id != nudge.recipient_id) or (role == "team" and issue.owner_id is not None):
         return None
     if role == "stakeholder" and not await service.is_follower(ctx.session, issue.id, nudge.recipient_kind,
                                                                nudge.recipient_id):
