@@ -113,9 +113,10 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
             return None
         owner = await ctx.session.get(Person, request.owner_id) if request.owner_id else None
         when = format_when(request.resolution_due_at, loc, tz)
-        nobody = t(loc, "field.nobody")
-        buttons = ["resolve", "comment"] if nudge.data.get("role") != "lead" else ["assign"]
-        return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else nobody, when=when),
+        if owner is None and nudge.kind == RES_BREACH:
+            key += ".unowned"
+        buttons = {"lead": ["assign"], "team": ["claim"]}.get(nudge.data.get("role", ""), ["resolve", "comment"])
+        return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else "", when=when),
                     [messaging.button(loc, name, request.id) for name in buttons])
     if nudge.kind in (WAIT_REMIND, WAIT_CLOSE):
         if request.status != WAITING_INFO or not _is(request.waiting_since, w) or not _for_owner_role(request, nudge):
