@@ -61,7 +61,7 @@ def test_demo_script_runs_the_whole_lifecycle():
     assert "Tu actualización de INC-1\n  ┃ (Enviada a 3 chats · Entendido (1): Elena Torres Castillo)" in out
     # Churn risk reaches the account manager, and the customer's one view shows it all.
     assert "⚠ Posible riesgo con ACME Logística S.L." in out and "aceptada por Elena Torres Castillo" in out
-    assert "(⚠ En riesgo)\nana.garcia> # Time passes." in out  # the customer view, before the last scene
+    assert "(⚠ En riesgo)\nelena.torres> # Time passes." in out  # the customer view, before the last scene
     # Three hours pass: the reminders of those hours appear in order, then the escalations.
     last_scene = out.split("ana.garcia> :espera 3h", 1)[1]
     order = ["⏳ PED-2 sigue sin respuesta", "⛔ PED-2 (Sistemas) superó el plazo de primera respuesta",
