@@ -318,3 +318,19 @@ async def test_snoozing_a_merged_message_never_brings_back_its_rating_reminder(a
     clock.set(madrid(26, 11, 2))
     [again] = sent(await tick(app, channel), TO_ANA)
     assert "espera tu respuesta" in again.message.text and "valoración" not in again.message.text
+
+
+async def test_a_long_backlog_comes_in_messages_of_fifteen_none_cut_short(app, folk, channel, clock):  # noqa: ANN001
+    for number in range(20):
+        await app.command(folk[ANA], "/pedir", f"@facturacion factura {number} de #ACME !alta")
+    await tick(app, channel)
+    clock.set(madrid(25, 14, 30))  # every first response breached: 20 escalations due for Marta
+    [first] = sent(await tick(app, channel), TO_MARTA)
+    assert first.message.text.count("• ") == 15 and "…y 5 más" in first.message.text
+    clock.set(madrid(25, 14, 34))
+    assert sent(await tick(app, channel), TO_MARTA) == []  # the batch window
+    clock.set(madrid(25, 14, 36))
+    [second] = sent(await tick(app, channel), TO_MARTA)
+    assert second.message.text.count("• ") == 5 and "más" not in second.message.text
+    escalated = await nudges(app, kind="request.first_response.breach", recipient_id=folk[MARTA].id)
+    assert [n.state for n in escalated] == ["sent"] * 20

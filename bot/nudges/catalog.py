@@ -2,6 +2,10 @@
 
 NUDGE_CATALOG: dict[str, dict[str, str]] = {
     "nudge.many": {"es": "Tienes {count} avisos pendientes", "en": "You have {count} things waiting"},
+    "nudge.more": {
+        "es": "…y {count} más, en el próximo aviso (dentro de {minutes} min).",
+        "en": "…and {count} more, in the next reminder ({minutes} min from now).",
+    },
     "nudge.snooze.1h": {"es": "Recordar en 1 h", "en": "Remind me in 1 h"},
     "nudge.snooze.4h": {"es": "Recordar en 4 h", "en": "Remind me in 4 h"},
     "nudge.snooze.tomorrow": {"es": "Mañana", "en": "Tomorrow"},

@@ -28,6 +28,10 @@ from storage.models import Nudge
 BATCH = timedelta(minutes=5)
 PER_TICK = 500  # recipients per tick; the rest are due at the next one
 MAX_ACTIONS = 6  # Teams renders at most six actions on a card
+# Lines in one message: a long list would be cut by the platform (Teams cards
+# hold about 128 such lines) while every nudge in it counted as sent. The rest
+# stay planned and come in the next message, after the batch window.
+PER_MESSAGE = 15
 SNOOZES = ("1h", "4h", "tomorrow")
 NUDGE = Subject("nudge")
 Recipient = tuple[str, int]
@@ -58,6 +62,7 @@ async def send(ctx: Ctx, recipient: Recipient) -> None:
     claimed = await _claim(ctx, kind, recipient_id)
     if not claimed:
         return  # another worker took them
+    more = await _still_due(ctx, kind, recipient_id)
     reader = await timing.reader(ctx, kind, recipient_id)
     said: list[tuple[Nudge, Said]] = []
     for nudge in claimed:
@@ -74,24 +79,26 @@ async def send(ctx: Ctx, recipient: Recipient) -> None:
     if not said:
         return
     row = enqueue(ctx.session, recipient_kind=kind, recipient_id=recipient_id, now=ctx.now,
-                  message=compose(said, reader.locale))
+                  message=compose(said, reader.locale, more))
     await ctx.session.flush()
     for nudge, _words in said:
         nudge.outbox_id = row.id
 
 
-def compose(said: list[tuple[Nudge, Said]], locale: str) -> Message:
-    """One message for everything due for one reader."""
+def compose(said: list[tuple[Nudge, Said]], locale: str, more: int = 0) -> Message:
+    """One message for everything due for one reader (`more`: how many wait for the next one)."""
     lines = [words.line for _nudge, words in said]
     snooze = [_snooze(said[0][0].id, span, locale) for span in SNOOZES] if any(w.snooze for _n, w in said) else []
     actions: list[Action] = []
     for _nudge, words in said:
         actions += [action for action in words.actions if action not in actions]
     actions = actions[: MAX_ACTIONS - len(snooze)] + snooze
-    if len(lines) == 1:
+    if len(lines) == 1 and not more:
         return Message(text=lines[0], actions=actions)
-    return Message(title=t(locale, "nudge.many", count=len(lines)), text="\n".join(f"• {line}" for line in lines),
-                   actions=actions)
+    text = "\n".join(f"• {line}" for line in lines)
+    if more:
+        text += "\n" + t(locale, "nudge.more", count=more, minutes=int(BATCH.total_seconds() // 60))
+    return Message(title=t(locale, "nudge.many", count=len(lines) + more), text=text, actions=actions)
 
 
 def _snooze(nudge_id: int, span: str, locale: str) -> Action:
@@ -109,18 +116,28 @@ async def _hold_until(ctx: Ctx, kind: str, recipient_id: int, moment: datetime) 
     end of the batch window: then it all goes out together."""
     await ctx.session.exec(  # type: ignore[call-overload]
         update(Nudge)
-        .where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id, Nudge.state == PLANNED,
-               Nudge.send_at <= ctx.now)  # type: ignore[operator]
+        .where(*_due_for(kind, recipient_id, ctx.now))
         .values(send_at=moment)
         .execution_options(synchronize_session=False)
     )
 
 
+def _due_for(kind: str, recipient_id: int, now: datetime):  # noqa: ANN202
+    return (Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id, Nudge.state == PLANNED,
+            Nudge.send_at <= now)  # type: ignore[operator]
+
+
+async def _still_due(ctx: Ctx, kind: str, recipient_id: int) -> int:
+    return (await ctx.session.exec(select(func.count()).where(*_due_for(kind, recipient_id, ctx.now)))).one()
+
+
 async def _claim(ctx: Ctx, kind: str, recipient_id: int) -> list[Nudge]:
+    """The recipient's earliest due nudges, up to a message's worth."""
+    first = select(Nudge.id).where(*_due_for(kind, recipient_id, ctx.now)).order_by(
+        Nudge.send_at, Nudge.id).limit(PER_MESSAGE)  # type: ignore[arg-type]
     result = await ctx.session.exec(  # type: ignore[call-overload]
         update(Nudge)
-        .where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id, Nudge.state == PLANNED,
-               Nudge.send_at <= ctx.now)  # type: ignore[operator]
+        .where(Nudge.id.in_(first.scalar_subquery()), Nudge.state == PLANNED)  # type: ignore[union-attr]
         .values(state=QUEUED, queued_at=ctx.now)
         .returning(Nudge.id)
         .execution_options(synchronize_session=False)
