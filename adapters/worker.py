@@ -5,6 +5,9 @@ declares (bot.commands.registry.Job). A tick still running when the next is
 due is skipped rather than stacked. Several workers may run at once: the
 dispatcher claims rows with leases and SKIP LOCKED, and APScheduler keeps its
 jobs in memory, one store per process, never shared.
+
+On the SQLite default `pedir serve` runs the same jobs in-process
+(PEDIR_INLINE_JOBS, adapters/web/server.py) with `scheduled` below.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from adapters.web.background import Background
 from bot.app import Pedir
 from bot.clock import SystemClock
+from bot.commands.registry import Job
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.loop import drain_within
+from bot.scheduling import JobReport
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.migrate import upgrade_async
 
@@ -67,20 +72,71 @@ def platform_channels(settings: Settings, sessions) -> list:  # noqa: ANN001
     return channels
 
 
-def build_scheduler(pedir: Pedir, dispatcher: Dispatcher | None, ticks: Ticks | None = None) -> AsyncIOScheduler:
-    """Delivery (when there is somewhere to deliver) and every declared job."""
-    ticks = ticks or Ticks()
+def build_scheduler(
+    pedir: Pedir, dispatcher: Dispatcher | None, ticks: Ticks | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> AsyncIOScheduler:
+    """Delivery (when there is somewhere to deliver) and every declared job.
+
+    `on_done` is called after a job run that handled something (`pedir serve`
+    kicks its delivery loop with it, so what a job queued goes out at once)."""
+    ticks = Ticks() if ticks is None else ticks  # not `or`: no ticks running is a falsy Ticks
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
     if dispatcher is not None:
         scheduler.add_job(ticks.tracked(drain_within), IntervalTrigger(seconds=DELIVERY_SECONDS),
                           args=[dispatcher, DELIVERY_TICK_SECONDS],
                           id="deliver", **common)
+    run_job = pedir.run_job if on_done is None else _then(pedir.run_job, on_done)
     for job in pedir.registry.jobs:
         trigger = (IntervalTrigger(seconds=job.every_seconds) if job.every_seconds is not None
                    else CronTrigger.from_crontab(job.cron, timezone="UTC"))
-        scheduler.add_job(ticks.tracked(pedir.run_job), trigger, args=[job], id=f"job:{job.name}", **common)
+        scheduler.add_job(ticks.tracked(run_job), trigger, args=[job], id=f"job:{job.name}", **common)
     return scheduler
+
+
+def _then(run_job: Callable[[Job], Awaitable[JobReport]], on_done: Callable[[], None]):  # noqa: ANN202
+    async def run(job: Job) -> JobReport:
+        report = await run_job(job)
+        if report.done:
+            on_done()
+        return report
+    return run
+
+
+class Scheduled:
+    """A started scheduler and its ticks, stopped by letting the ticks end
+    (within a bound) instead of cancelling them mid-transaction."""
+
+    def __init__(self, scheduler: AsyncIOScheduler, ticks: Ticks) -> None:
+        self.scheduler, self.ticks = scheduler, ticks
+
+    @property
+    def job_ids(self) -> list[str]:
+        return [job.id for job in self.scheduler.get_jobs()]
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def pause(self) -> None:
+        """No new tick starts; the running ones go on."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+
+    async def stop(self, seconds: float = STOP_SECONDS) -> int:
+        """Pauses, waits up to `seconds` for the running ticks, shuts down; returns how many were left."""
+        self.pause()
+        left = await self.ticks.wait(seconds)
+        if left:
+            log.warning("shutdown: %d scheduled ticks still running after %.0f s; cancelling them", left, seconds)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # cancels only what outlived the bound
+        return left
+
+
+def scheduled(pedir: Pedir, dispatcher: Dispatcher | None, on_done: Callable[[], None] | None = None) -> Scheduled:
+    ticks = Ticks()
+    return Scheduled(build_scheduler(pedir, dispatcher, ticks, on_done), ticks)
 
 
 async def run_worker(settings: Settings) -> int:
@@ -93,21 +149,19 @@ async def run_worker(settings: Settings) -> int:
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
     dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home) if channels else None
-    ticks = Ticks()
-    scheduler = build_scheduler(pedir, dispatcher, ticks)
+    scheduler = scheduled(pedir, dispatcher)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     scheduler.start()
-    log.warning("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()) or "no jobs")
+    log.warning("worker started: %s", ", ".join(scheduler.job_ids) or "no jobs")
     try:
         await stop.wait()
     finally:
         scheduler.pause()
         if dispatcher is not None:
             dispatcher.stop()
-        await ticks.wait(STOP_SECONDS)
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(STOP_SECONDS)
         await engine.dispose()
     return 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.engine import is_sqlite
 
 DEFAULT_DATABASE_URL = "sqlite:///./pedir.db"
 
@@ -21,6 +23,10 @@ class Settings(BaseSettings):
     # The web process delivers the outbox itself too; turn off when `pedir worker`
     # runs beside it, so deliveries use the worker's CPU, not the one answering Slack.
     inline_delivery: bool = Field(default=True, validation_alias="PEDIR_INLINE_DELIVERY")
+    # The web process also runs the domains' scheduled jobs (nudges, ...).
+    # None is "auto": on with SQLite, where one process is the whole install;
+    # off with PostgreSQL, where `pedir worker` runs them. Read it through runs_jobs_inline.
+    inline_jobs: bool | None = Field(default=None, validation_alias="PEDIR_INLINE_JOBS")
     # Secrets are SecretStr: printing the settings shows '**********'.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -35,6 +41,17 @@ class Settings(BaseSettings):
     # for local testing only, so it takes an explicit yes: anyone could
     # otherwise post as any Teams user.
     teams_unauthenticated: bool = Field(default=False, validation_alias="PEDIR_TEAMS_UNAUTHENTICATED")
+
+    @field_validator("inline_jobs", mode="before")
+    @classmethod
+    def _auto(cls, value: object) -> object:
+        # PEDIR_INLINE_JOBS= or =auto in an env file keeps the default.
+        return None if isinstance(value, str) and value.strip().lower() in ("", "auto") else value
+
+    @property
+    def runs_jobs_inline(self) -> bool:
+        """Whether `pedir serve` runs the scheduled jobs itself (PEDIR_INLINE_JOBS, or auto)."""
+        return is_sqlite(self.database_url) if self.inline_jobs is None else self.inline_jobs
 
     @property
     def teams_enabled(self) -> bool:

@@ -26,6 +26,8 @@ async def insert_new(session: AsyncSession, table: Any, keys: list[str], values:
     True if this call inserted it: of two writers racing, exactly one gets True."""
     dialect = (await session.connection()).dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT run this way.
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+                 .returning(*table.__table__.primary_key.columns))
     result = await session.exec(statement)  # type: ignore[call-overload]
-    return result.rowcount == 1
+    return result.first() is not None

@@ -61,7 +61,14 @@ def test_demo_script_runs_the_whole_lifecycle():
     assert "Tu actualización de INC-1\n  ┃ (Enviada a 3 chats · Entendido (1): Elena Torres Castillo)" in out
     # Churn risk reaches the account manager, and the customer's one view shows it all.
     assert "⚠ Posible riesgo con ACME Logística S.L." in out and "aceptada por Elena Torres Castillo" in out
-    assert out.rstrip().endswith("(⚠ En riesgo)")
+    assert "(⚠ En riesgo)\nelena.torres> # Time passes." in out  # the customer view, before the last scene
+    # Three hours pass: the reminders of those hours appear in order, then the escalations.
+    last_scene = out.split("ana.garcia> :espera 3h", 1)[1]
+    order = ["⏳ PED-2 sigue sin respuesta", "⛔ PED-2 (Sistemas) superó el plazo de primera respuesta",
+             "⏳ INC-1 (ACME Logística S.L.): la actualización tocaba",
+             "La próxima actualización de INC-1 (ACME Logística S.L.) llega tarde; ya se ha avisado a Javier"]
+    assert [last_scene.index(text) for text in order] == sorted(last_scene.index(text) for text in order)
+    assert "escalado a Pablo Jiménez Ortega mié 25 nov, 09:15" in last_scene
     assert "Pedidos abiertos y de los últimos 30 días (1): PED-1 · Facturación · Resuelto" in out
 
 

@@ -122,6 +122,7 @@ async def test_import_demo(sessions, clock):  # noqa: ANN001
         assert team.sla["normal"] == {"first_response": 240, "resolution": 3 * 480}
         assert team.sla["low"] == {"first_response": 960, "resolution": 2400}  # default
         assert team.business_hours["fri"] == ["08:00", "15:00"]  # from [defaults]
+        assert (team.country, team.subdivision, team.extra_holidays) == ("ES", "MD", [])
         james = (await session.exec(select(Person).where(Person.name == "James Whitaker"))).one()
         assert james.locale == "en" and james.created_at == clock.now()
         carlos = (await session.exec(select(Person).where(Person.name.startswith("Carlos")))).one()
@@ -276,6 +277,53 @@ BAD_FILES = {
         "teams.sistemas.update_cadence.sev1",
         '"1x" is not a duration (use 30m, 4h, 1h30m or 2d)',
     ),
+    "unknown country": (
+        BASE + 'country = "Spain"\n',
+        "teams.sistemas.country",
+        '"Spain" is not a country with known public holidays: use a two-letter ISO 3166 code '
+        'such as "ES", "PT" or "MX" (did you mean "ES"?)',
+    ),
+    "unknown country code": (
+        BASE + '\n[defaults]\ncountry = "XX"\n',
+        "defaults.country",
+        '"XX" is not a country with known public holidays',
+    ),
+    "unknown region": (
+        BASE + 'country = "ES"\nregion = "Madird"\n',
+        "teams.sistemas.region",
+        '"Madird" is not a region of ES: use one of AN, AR, AS, CB, CE, CL, CM, CN, CT, EX, GA, '
+        'IB, MC, MD, ML, NC, PV, RI, VC, Barcelona (did you mean "MD"?)',
+    ),
+    "region of another country": (
+        BASE + '\n[defaults]\ncountry = "PT"\nregion = "MD"\n',
+        "defaults.region",
+        '"MD" is not a region of PT: use one of ',
+    ),
+    "region without a country": (
+        BASE + 'region = "MD"\n',
+        "teams.sistemas.region",
+        '"MD" needs a country: set country here or in [defaults]',
+    ),
+    "region where the country has none": (
+        BASE + 'country = "MX"\nregion = "CMX"\n',
+        "teams.sistemas.region",
+        '"CMX" is not a region of MX: MX has no regions with their own holidays; leave region out',
+    ),
+    "impossible holiday": (
+        BASE + 'holidays = ["2026-12-24", "2026-02-30"]\n',
+        "teams.sistemas.holidays[1]",
+        '"2026-02-30" is not a date: use YYYY-MM-DD, such as 2026-12-24',
+    ),
+    "holiday in another format": (
+        BASE + '\n[defaults]\nholidays = ["24/12/2026"]\n',
+        "defaults.holidays[0]",
+        '"24/12/2026" is not a date: use YYYY-MM-DD',
+    ),
+    "holiday with a time": (
+        BASE + 'holidays = [2026-12-24T09:00:00]\n',
+        "teams.sistemas.holidays[0]",
+        "is not a date: use YYYY-MM-DD",
+    ),
     "unknown account manager": (
         BASE + CUSTOMERS.replace("Sara.Ruiz@", "sara.ruis@"),
         "customers.acme.account_manager",
@@ -358,6 +406,55 @@ async def test_failure_while_writing_rolls_everything_back(sessions, clock, tmp_
         await import_org(sessions, write(tmp_path, text + '\n[[people]]\nemail = "nuevo@example.com"\n'
                                          'name = "Nuevo"\n'), clock.now())
     assert await snapshot(sessions) == before
+
+
+# -- holidays -----------------------------------------------------------------
+
+HOLIDAY_DEFAULTS = '\n[defaults]\ncountry = "es"\nregion = "Madrid"\nholidays = [2026-12-31, "2026-12-24"]\n'
+
+
+def test_team_calendar_takes_the_defaults_and_adds_holidays(tmp_path):  # noqa: ANN001
+    text = BASE.replace('lead = "luis.perez@example.com"',
+                        'lead = "luis.perez@example.com"\nholidays = ["2026-12-30", "2026-12-24"]')
+    spec = load_org(write(tmp_path, text + HOLIDAY_DEFAULTS))
+    # Case and the region's name are taken as the codes.
+    assert (spec.defaults.country, spec.defaults.region) == ("ES", "MD")
+    facturacion, sistemas = spec.teams["facturacion"], spec.teams["sistemas"]
+    assert (facturacion.country, facturacion.region) == ("ES", "MD")
+    assert facturacion.holidays == ["2026-12-24", "2026-12-31"]
+    assert sistemas.holidays == ["2026-12-24", "2026-12-30", "2026-12-31"]
+
+
+@pytest.mark.parametrize("team_keys, country, region", [
+    ('country = "PT"', "PT", None),  # Another country: Madrid's region does not follow.
+    ('country = "ES"', "ES", "MD"),  # The same country keeps the defaults' region.
+    ('region = "ct"', "ES", "CT"),  # A region of the defaults' country.
+    ('country = "US"\nregion = "California"', "US", "CA"),
+])
+def test_team_overrides_country_and_region(tmp_path, team_keys, country, region):  # noqa: ANN001
+    spec = load_org(write(tmp_path, BASE + team_keys + "\n" + HOLIDAY_DEFAULTS))
+    assert (spec.teams["sistemas"].country, spec.teams["sistemas"].region) == (country, region)
+    assert (spec.teams["facturacion"].country, spec.teams["facturacion"].region) == ("ES", "MD")
+
+
+def test_no_calendar_keys_means_no_holidays(tmp_path):  # noqa: ANN001
+    team = load_org(write(tmp_path, BASE)).teams["sistemas"]
+    assert (team.country, team.region, team.holidays) == (None, None, [])
+
+
+async def test_import_writes_the_team_calendar(sessions, clock, tmp_path):  # noqa: ANN001
+    await import_org(sessions, write(tmp_path, BASE), clock.now())
+    summary = await import_org(sessions, write(tmp_path, BASE + 'country = "PT"\n' + HOLIDAY_DEFAULTS),
+                               clock.now())
+    assert (summary.teams.updated, summary.teams.unchanged) == (2, 0)
+    async with sessions() as session:
+        teams = {t.slug: t for t in (await session.exec(select(Team))).all()}
+    assert (teams["facturacion"].country, teams["facturacion"].subdivision) == ("ES", "MD")
+    assert teams["facturacion"].extra_holidays == ["2026-12-24", "2026-12-31"]
+    assert (teams["sistemas"].country, teams["sistemas"].subdivision) == ("PT", None)
+    again = await import_org(sessions, write(tmp_path, BASE + 'country = "PT"\n' + HOLIDAY_DEFAULTS),
+                             clock.now())
+    assert not again.changed
 
 
 # -- customers and update cadence ---------------------------------------------

@@ -1,6 +1,6 @@
 """A new domain is a package plus one registration line: a toy domain, declared
 here and nowhere else, is served on the console, Slack and Teams, and its job
-runs in the worker, without any change to a central module.
+runs in the worker (and on the console), without any change to a central module.
 
 The registry a server or a console uses is the only thing that differs: in
 production it is bot.domains.REGISTRY, here REGISTRY.with_domain(TOY).
@@ -159,7 +159,8 @@ async def test_served_on_the_console(folk, sessions, clock):  # noqa: ANN001
     assert "┃ El juguete 7 se llama Trasto." in text
     assert "/juguete" in text.split(":ayuda", 1)[1]  # the console's help lists it
     assert "Falta algo en «juguete»" in text  # its parse errors speak like everyone's
-    assert await toy_keys(sessions) == ["toy:7:Chisme", "toy:7:Trasto"]
+    # Its job ran too, once, when the console opened (item 2 always fails).
+    assert await toy_keys(sessions) == ["toy-job:1", "toy-job:3", "toy:7:Chisme", "toy:7:Trasto"]
 
 
 async def test_a_foreign_or_unknown_toy_button_is_answered_not_crashed(folk, sessions, clock):  # noqa: ANN001
@@ -190,7 +191,10 @@ async def test_the_worker_schedules_the_job_and_one_failing_item_spares_the_rest
 def test_the_worker_also_delivers_when_there_is_somewhere_to_deliver(clock):  # noqa: ANN001
     pedir = Pedir(None, Settings(), clock, WITH_TOY)
     jobs = build_scheduler(pedir, Dispatcher(None, [], clock)).get_jobs()
-    assert [job.id for job in jobs] == ["deliver", "job:toy.tick"]
+    ids = [job.id for job in jobs]
+    # Delivery first, then every domain's jobs (Pedir's own, then the toy's).
+    assert ids[0] == "deliver" and ids[-1] == "job:toy.tick"
+    assert sorted(ids[1:-1]) == sorted(f"job:{job.name}" for job in pedir.registry.jobs if job.name != "toy.tick")
 
 
 # ------------------------------------------------------------------ served on Slack

@@ -32,7 +32,7 @@ def render(message: Message, board: ActionBoard, indent: str = "  ") -> list[str
         lines.append(f"{indent}┃ {fact.label}: {values[0]}")
         lines.extend(f"{indent}┃     {value}" for value in values[1:])
     if message.context:
-        lines.append(f"{indent}┃ ({message.context})")
+        lines.extend(f"{indent}┃ ({context_line})" for context_line in message.context.splitlines())
     if message.actions:
         buttons = "  ".join(f"[{board.number(action)}] {action.label}" for action in message.actions)
         lines.append(f"{indent}┗ {buttons}")

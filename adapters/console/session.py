@@ -11,14 +11,16 @@ then says whether it saved anything. A script being replayed stops there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+from adapters.console import jobs
 from adapters.console.interrupts import CtrlC, PromptCancelled
 from adapters.console.render import ActionBoard, render
 from adapters.console.saves import SaveCounter
 from adapters.console.timeline import LATEST, LONGEST_WAIT, parse_wait
 from bot.app import Pedir
 from bot.clock import ShiftedClock
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.i18n import format_when, t
 from bot.messages import Form, Reply
 from bot.people import service as people
@@ -50,6 +52,7 @@ class ConsoleSession:
         # At a terminal a Ctrl-C ends one command; in a script, the replay.
         self.interactive = interactive
         self._last_reply = ""
+        self._jobs_ran_at: datetime | None = None  # on the console's clock
 
     @property
     def prompt(self) -> str:
@@ -62,7 +65,7 @@ class ConsoleSession:
     async def run(self) -> bool:
         """Reads and handles lines until the reader ends or the user leaves.
         True when a Ctrl-C stopped a script."""
-        await self.deliver()
+        await self.catch_up()  # what was due before the console opened
         cancelled = False  # the last prompt ended in Ctrl-C: another one leaves
         while True:
             if not self.interactive and self.ctrl_c.take():  # pressed between two lines
@@ -104,12 +107,15 @@ class ConsoleSession:
         self._last_reply = ""
         if not line or line.startswith("#"):
             return True
+        keep_going = True
         if line.startswith(":"):
             keep_going = await self.meta(line[1:].strip())
         else:
             await self.show(await self.app.line(self.person, line))
         await self.deliver()
-        return keep_going if line.startswith(":") else True
+        if keep_going and self._jobs_ran_at is not None and self.clock.now() - self._jobs_ran_at >= jobs.EVERY:
+            await self.catch_up()  # time went by at the terminal (a real clock under the shift)
+        return keep_going
 
     async def meta(self, text: str) -> bool:
         word, _, rest = text.partition(" ")
@@ -121,7 +127,7 @@ class ConsoleSession:
         elif word in ("gente", "people"):
             await self.list_people()
         elif word in ("espera", "wait"):
-            self.wait(rest)
+            await self.wait(rest)
         elif word in ("salir", "quit", "exit"):
             return False
         else:
@@ -153,7 +159,7 @@ class ConsoleSession:
         for person in everyone:
             self.write(f"  {person.email}  {person.name}")
 
-    def wait(self, text: str) -> None:
+    async def wait(self, text: str) -> None:
         wait = parse_wait(text)
         if wait is None:
             self.say("console.wait.usage", days=LONGEST_WAIT.days)
@@ -161,9 +167,11 @@ class ConsoleSession:
         if self.clock.now() + wait >= LATEST:
             self.say("console.wait.too_far", year=LATEST.year)
             return
-        self.clock.advance(wait)
-        now = format_when(self.clock.now(), self.app.caller(self.person).locale, self.app.caller(self.person).timezone)
+        target = self.clock.now() + wait
+        now = format_when(target, self.app.caller(self.person).locale, self.app.caller(self.person).timezone)
         self.write(f"  (ahora es / it is now {now})")
+        self._jobs_ran_at = target
+        await jobs.pass_time(self.app, self.clock, target, self.deliver)
 
     async def show(self, reply: Reply) -> None:
         if reply.message:
@@ -215,5 +223,11 @@ class ConsoleSession:
             return field.choices[int(answer) - 1][0]
         return answer
 
-    async def deliver(self) -> None:
-        await self.dispatcher.drain()
+    async def deliver(self) -> DispatchReport:
+        return await self.dispatcher.drain()
+
+    async def catch_up(self) -> int:
+        """Runs the scheduled jobs at the console's now, as `pedir worker` would
+        have while that time passed, and shows what they sent; returns how many."""
+        self._jobs_ran_at = self.clock.now()
+        return await jobs.run_due(self.app, self.deliver)

@@ -1,7 +1,13 @@
-"""`pedir serve`: one aiohttp application for every platform's webhook."""
+"""`pedir serve`: one aiohttp application for every platform's webhook.
+
+On the SQLite default it is the whole install in one process: it delivers
+the outbox (PEDIR_INLINE_DELIVERY) and runs the domains' scheduled jobs
+(PEDIR_INLINE_JOBS) itself; with PostgreSQL `pedir worker` runs the jobs.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 
@@ -11,6 +17,7 @@ from sqlalchemy import text
 
 from adapters.web.admission import Admission
 from adapters.web.background import Background
+from adapters.worker import scheduled
 from bot.app import Pedir
 from bot.clock import Clock, SystemClock
 from bot.commands.registry import Registry
@@ -26,9 +33,11 @@ PEDIR = web.AppKey("pedir", Pedir)
 BACKGROUND = web.AppKey("background", Background)
 # Shutdown (SIGTERM, a deploy): stop listening, let the requests in flight end
 # (they store their input before answering), then what they started after
-# answering, then the delivery in flight; each within a bound.
+# answering and the scheduled ticks running (side by side), then the delivery
+# in flight; each within a bound.
 REQUESTS_SECONDS = 10.0
 AFTER_ACK_SECONDS = 5.0
+JOBS_SECONDS = 5.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -126,25 +135,40 @@ def build_app(
     app.router.add_get("/healthz", healthz)
     _slack(app, settings, pedir, loop, channels, admission)
     _teams(app, settings, pedir, loop, channels, sessions, teams_options or {}, admission)
+    # The jobs only: delivery is the loop's. What a job queues is delivered at once.
+    jobs = scheduled(pedir, None, on_done=loop.kick) if settings.runs_jobs_inline else None
 
     async def lifecycle(app_: web.Application):  # noqa: ANN202
         if is_sqlite(settings.database_url):
             await upgrade_async(settings.database_url)
         if channels and settings.inline_delivery:
             loop.start()
+        if jobs is not None:  # after the upgrade: the jobs read the tables
+            jobs.start()
+            log.warning("scheduled jobs run in this process: %s", ", ".join(jobs.job_ids) or "none declared")
         yield
         await engine.dispose()
+
+    async def no_new_ticks(app_: web.Application) -> None:
+        # Shutdown begins (before the requests in flight are waited for): no tick starts from here.
+        if jobs is not None:
+            jobs.pause()
 
     async def drain(app_: web.Application):  # noqa: ANN202
         yield
         # Requests in flight have ended by now (aiohttp waits for them first).
         # Registered last, so it ends first: the platforms' HTTP sessions are still open.
-        left = await app_[BACKGROUND].wait(AFTER_ACK_SECONDS)
+        # Ticks running are let end (a job's item is a transaction): never cut mid-way.
+        left, _ = await asyncio.gather(
+            app_[BACKGROUND].wait(AFTER_ACK_SECONDS),
+            jobs.stop(JOBS_SECONDS) if jobs is not None else asyncio.sleep(0),
+        )
         if left:
             log.warning("shutdown: %d replies still being shown after %.0f s; leaving them", left, AFTER_ACK_SECONDS)
         await loop.stop()
 
     app.cleanup_ctx.insert(0, lifecycle)
+    app.on_shutdown.append(no_new_ticks)
     app.cleanup_ctx.append(drain)
     return app
 

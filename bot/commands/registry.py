@@ -90,6 +90,9 @@ class Job:
     run: Callable[[Ctx, Any], Awaitable[None]]
     every_seconds: float | None = None  # an interval...
     cron: str | None = None  # ...or a crontab line, in UTC
+    # The earliest moment something will be due, if the job can tell: the
+    # console steps its clock through these, as a worker ticking all along would.
+    next_at: Callable[[AsyncSession], Awaitable[datetime | None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
-from bot.customers import commands
+from bot.customers import commands, scheduled
 
 DOMAIN = Domain(
     name="customers",
@@ -18,4 +18,6 @@ DOMAIN = Domain(
         ),
     ),
     buttons=commands.BUTTONS,
+    nudges=scheduled.KINDS,
+    catalog=scheduled.RISK_NUDGES,
 )

@@ -20,7 +20,9 @@ from bot.i18n import format_when, t
 from bot.interaction import Subject, make
 from bot.limits import valid_id
 from bot.messages import Action, Message
+from bot.nudges.ledger import Target, plan as plan_nudge
 from bot.people import service as people
+from bot.sla.calendar import add_business_days, person_hours
 from bot.teams import service as teams
 from storage.models import Customer, Person, RiskFlag
 
@@ -34,6 +36,8 @@ DECISIONS = {"accept": (ACCEPTED, (OPEN,)), "dismiss": (DISMISSED, (OPEN, ACCEPT
 
 # What an alert's buttons carry back (bot.interaction).
 RISK = Subject("risk", bad_id="risk.unknown")
+# The reminder when nobody decided within a business day (worded in bot.customers.scheduled).
+NUDGE_SUBJECT, REMIND = "risk", "risk.decide.remind"
 
 
 def card_key(flag_id: int) -> str:
@@ -101,6 +105,15 @@ async def _notify(ctx: Ctx, flags: list[RiskFlag], customer: Customer) -> None:
         locale, tz = person.locale or ctx.default_locale, person.timezone or ctx.timezone
         enqueue(ctx.session, recipient_kind=PERSON, recipient_id=person.id, now=ctx.now,
                 message=card(flags, customer, author, decided_by, locale, tz), card_key=card_key(flag.id))
+        if flag.state == OPEN:
+            await _remind(ctx, flag, person)
+
+
+async def _remind(ctx: Ctx, flag: RiskFlag, person: Person) -> None:
+    """One reminder a business day (the decider's own) after the proposal, unless decided by then."""
+    hours = person_hours(person, await teams.teams_of(ctx.session, person.id), ctx.timezone)
+    await plan_nudge(ctx, subject_kind=NUDGE_SUBJECT, subject_id=flag.id, kind=REMIND, window=str(flag.id),
+                     targets=[Target(PERSON, person.id, "decider")], at=add_business_days(hours, flag.created_at, 1))
 
 
 def card(flags: list[RiskFlag], customer: Customer, author: Person | None, decided_by: Person | None,

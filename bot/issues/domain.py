@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
-from bot.issues import home
+from bot.issues import home, scheduled
 from bot.issues.commands import actions, handlers, parser
+from bot.issues.nudge_text import ISSUE_NUDGES
 
 DOMAIN = Domain(
     name="issues",
@@ -38,4 +39,6 @@ DOMAIN = Domain(
     buttons=actions.BUTTONS,
     forms=actions.FORMS,
     home=home.home,
+    nudges=scheduled.KINDS,
+    catalog=ISSUE_NUDGES,
 )

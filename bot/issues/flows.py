@@ -14,56 +14,14 @@ from bot.customers import risk
 from bot.delivery.outbox import PERSON, TEAM, enqueue, recipients_of, refresh_homes
 from bot.errors import UserError
 from bot.i18n import t
-from bot.issues import cadence, messaging, service
-from bot.issues.messaging import IssueView
+from bot.issues import cadence, messaging, scheduled, service
+from bot.issues.cards import Follower, followers, send_card, view_of
 from bot.issues.states import CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, SEVERITIES, STATUS, display_id
 from bot.limits import MAX_TITLE
 from bot.messages import Message
 from bot.people import service as people
 from bot.teams import service as teams
 from storage.models import Customer, Issue, IssueFollower, Person, StatusAck, StatusUpdate, Team
-
-
-@dataclass
-class Follower:
-    """Where an issue's news goes: a person's DM or a team's channel."""
-
-    kind: str  # PERSON | TEAM
-    id: int
-    locale: str
-    timezone: str
-    owner_team: bool = False
-
-
-async def view_of(ctx: Ctx, issue: Issue) -> IssueView:
-    customer = await ctx.session.get(Customer, issue.customer_id)
-    assert customer is not None  # a foreign key
-    team = await teams.get(ctx.session, issue.owner_team_id)
-    owner = await people.get(ctx.session, issue.owner_id) if issue.owner_id else None
-    manager = await people.get(ctx.session, customer.account_manager_id) if customer.account_manager_id else None
-    latest = await service.latest_status(ctx.session, issue.id)
-    author = await people.get(ctx.session, latest.author_id) if latest else None
-    return IssueView(issue, customer, team, owner, manager, latest, author)
-
-
-async def followers(ctx: Ctx, issue: Issue) -> list[Follower]:
-    out = [
-        Follower(PERSON, person.id, person.locale or ctx.default_locale, person.timezone or ctx.timezone)
-        for person in await service.follower_people(ctx.session, issue.id)
-    ]
-    out += [
-        Follower(TEAM, team.id, ctx.team_locale(team), team.timezone, owner_team=team.id == issue.owner_team_id)
-        for team in await service.follower_teams(ctx.session, issue.id)
-    ]
-    return out
-
-
-def _send_card(ctx: Ctx, view: IssueView, follower: Follower) -> None:
-    enqueue(
-        ctx.session, recipient_kind=follower.kind, recipient_id=follower.id, now=ctx.now,
-        message=messaging.issue_card(view, follower.locale, follower.timezone, ctx.now, owner_team=follower.owner_team),
-        card_key=messaging.card_key(view.issue.id),
-    )
 
 
 async def _homes(ctx: Ctx, issue: Issue) -> None:
@@ -129,8 +87,9 @@ async def open_issue(
         await _add_follower(ctx, issue, PERSON, customer.account_manager_id, actor)
     view = await view_of(ctx, issue)
     for follower in await followers(ctx, issue):
-        _send_card(ctx, view, follower)
+        send_card(ctx, view, follower)
     await _homes(ctx, issue)
+    await scheduled.plan(ctx, issue)
     await risk.scan(ctx, customer.id, title, source_kind="issue", source_ref=view.ref, author=actor, team_id=team.id)
     return issue
 
@@ -154,6 +113,7 @@ async def _record(ctx: Ctx, actor: Person, issue: Issue, kind: str, text: str) -
     issue.next_update_due = None if issue.state == CLOSED else cadence.next_due(team, issue.severity, ctx.now)
     ctx.session.add(issue)
     await ctx.session.flush()
+    await scheduled.plan(ctx, issue)  # a new due time: the old reminders are stale
     reached = await fan_out(ctx, issue, update, actor)
     if kind in (STATUS, MONITORING, CLOSED):  # the others carry no words of their own
         await risk.scan(ctx, issue.customer_id, text, source_kind="status", source_ref=display_id(issue.id),
@@ -167,7 +127,7 @@ async def fan_out(ctx: Ctx, issue: Issue, update: StatusUpdate, author: Person) 
     view = await view_of(ctx, issue)
     reached = 0
     for follower in await followers(ctx, issue):
-        _send_card(ctx, view, follower)
+        send_card(ctx, view, follower)
         if follower.kind == PERSON and follower.id == author.id:
             continue
         enqueue(
@@ -176,6 +136,7 @@ async def fan_out(ctx: Ctx, issue: Issue, update: StatusUpdate, author: Person) 
             card_key=messaging.status_card_key(update.id),
         )
         reached += 1
+    await scheduled.plan_ack(ctx, issue, update, author)
     enqueue(
         ctx.session, recipient_kind=PERSON, recipient_id=author.id, now=ctx.now,
         message=messaging.receipt(view, update, reached, [], author.locale or ctx.default_locale),
@@ -230,9 +191,10 @@ async def follow(ctx: Ctx, actor: Person, issue_id: int) -> bool:
     issue = await service.get(ctx.session, issue_id)
     if not await _add_follower(ctx, issue, PERSON, actor.id, actor):
         return False
-    _send_card(ctx, await view_of(ctx, issue), Follower(
+    send_card(ctx, await view_of(ctx, issue), Follower(
         PERSON, actor.id, actor.locale or ctx.default_locale, actor.timezone or ctx.timezone))
     refresh_homes(ctx.session, {actor.id}, ctx.now)
+    await scheduled.plan(ctx, issue)  # a new stakeholder hears if the update is late
     return True
 
 
@@ -260,13 +222,15 @@ async def add_stakeholders(
             if person.id != actor.id:
                 enqueue(ctx.session, recipient_kind=PERSON, recipient_id=person.id, now=ctx.now,
                         message=_notice(locale, "notice.issue_added_you", ref=view.ref, who=actor.name))
-            _send_card(ctx, view, follower)
+            send_card(ctx, view, follower)
     for team in groups:
         if await _add_follower(ctx, issue, TEAM, team.id, actor):
             added.append(team.name)
-            _send_card(ctx, view, Follower(TEAM, team.id, ctx.team_locale(team), team.timezone,
+            send_card(ctx, view, Follower(TEAM, team.id, ctx.team_locale(team), team.timezone,
                                            owner_team=team.id == issue.owner_team_id))
     await _homes(ctx, issue)
+    if added:
+        await scheduled.plan(ctx, issue)  # new stakeholders hear if the update is late
     return added
 
 

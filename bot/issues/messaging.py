@@ -8,13 +8,14 @@ card key `status:<id>`, so an "Entendido" can edit it; the author's receipt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.i18n import format_age, format_when, t
 from bot.interaction import make
 from bot.issues.states import CLOSED, ISSUE, STATUS, STATUS_UPDATE, display_id
 from bot.messages import Action, Fact, Message
+from bot.nudges import trail as nudge_trail
 from bot.text import shorten
 from storage.models import Customer, Issue, Person, StatusUpdate, Team
 
@@ -42,6 +43,8 @@ class IssueView:
     manager: Person | None
     latest: StatusUpdate | None
     latest_author: Person | None
+    # What the bot already did about it (bot.nudges.trail), oldest first.
+    trail: list[nudge_trail.Entry] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -73,6 +76,12 @@ def due_line(issue: Issue, locale: str | None, tz: str, now: datetime) -> str:
     return t(locale, "issue.update_overdue" if issue.next_update_due < now else "issue.update_due", when=when)
 
 
+def context_line(view: IssueView, locale: str | None, tz: str, now: datetime) -> str:
+    """The small print of a card: when the next update is due, and under it who the bot reminded."""
+    parts = (due_line(view.issue, locale, tz, now), nudge_trail.line(view.trail, locale, tz))
+    return "\n".join(part for part in parts if part)
+
+
 def latest_line(view: IssueView, locale: str | None, tz: str) -> str:
     if view.latest is None:
         return t(locale, "issue.no_status_yet")
@@ -95,7 +104,7 @@ def issue_card(view: IssueView, locale: str | None, tz: str, now: datetime, *, o
         text=latest_line(view, locale, tz),
         fields=facts(view, locale),
         actions=actions,
-        context=due_line(view.issue, locale, tz, now),
+        context=context_line(view, locale, tz, now),
     )
 
 

@@ -162,3 +162,21 @@ async def status_update_locked(session: AsyncSession, status_id: int) -> StatusU
         return None
     stmt = select(StatusUpdate).where(StatusUpdate.id == status_id).with_for_update()
     return (await session.exec(stmt)).first()
+
+
+async def is_follower(session: AsyncSession, issue_id: int, kind: str, ref_id: int) -> bool:
+    """Whether this person (kind PERSON) or team (TEAM) follows the issue itself, not through a team."""
+    result = await session.exec(select(IssueFollower.id).where(
+        IssueFollower.issue_id == issue_id, IssueFollower.kind == kind, IssueFollower.ref_id == ref_id).limit(1))
+    return result.first() is not None
+
+
+async def newest_update_id(session: AsyncSession, issue_id: int) -> int | None:
+    """The id of the issue's last status update of any kind."""
+    return (await session.exec(select(func.max(StatusUpdate.id)).where(StatusUpdate.issue_id == issue_id))).one()
+
+
+async def has_acknowledged(session: AsyncSession, status_id: int, person_id: int) -> bool:
+    result = await session.exec(select(StatusAck.id).where(
+        StatusAck.status_update_id == status_id, StatusAck.person_id == person_id).limit(1))
+    return result.first() is not None

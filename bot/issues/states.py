@@ -25,3 +25,6 @@ def display_id(issue_id: int) -> str:
 # What an issue's buttons and forms carry back (bot.interaction).
 ISSUE = Subject("issue", bad_id="input.bad_issue_id")
 STATUS_UPDATE = Subject("status", bad_id="status.unknown")
+
+# The ledger's subject for an issue's nudges (bot.nudges), and so its cards' trail.
+NUDGE_SUBJECT = "issue"

@@ -12,7 +12,7 @@ DOMAIN = Domain(
     name="nudges",
     buttons=(Button("nudge.snooze", sender.NUDGE, snooze.press),),
     jobs=(
-        Job("nudges.send", due=sender.due, run=sender.send, every_seconds=TICK_SECONDS),
+        Job("nudges.send", due=sender.due, run=sender.send, every_seconds=TICK_SECONDS, next_at=sender.next_at),
         Job("nudges.confirm", due=confirm.due, run=confirm.confirm, every_seconds=TICK_SECONDS),
     ),
     catalog=NUDGE_CATALOG,

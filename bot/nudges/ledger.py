@@ -41,7 +41,12 @@ async def plan(
     moment; a nudge already planned (or sent) for the same window is left as it
     is. Returns how many were new."""
     new = 0
-    seen: set[tuple[str, int]] = set()
+    # Replanned on every change of the item: what is already in the ledger costs one read.
+    seen = set((await ctx.session.exec(
+        select(Nudge.recipient_kind, Nudge.recipient_id).where(
+            Nudge.subject_kind == subject_kind, Nudge.subject_id == subject_id,
+            Nudge.kind == kind, Nudge.window_key == window)
+    )).all())
     for target in targets:
         if (target.kind, target.id) in seen:
             continue

@@ -45,9 +45,15 @@ async def due(session: AsyncSession, now: datetime) -> Sequence[Recipient]:
     return [tuple(row) for row in result.all()]
 
 
+async def next_at(session: AsyncSession) -> datetime | None:
+    """When the next planned nudge is due."""
+    return (await session.exec(select(func.min(Nudge.send_at)).where(Nudge.state == PLANNED))).one()
+
+
 async def send(ctx: Ctx, recipient: Recipient) -> None:
     kind, recipient_id = recipient
-    if await _heard_recently(ctx, kind, recipient_id):
+    if (last := await _last_heard(ctx, kind, recipient_id)) is not None and ctx.now - last < BATCH:
+        await _hold_until(ctx, kind, recipient_id, last + BATCH)
         return
     claimed = await _claim(ctx, kind, recipient_id)
     if not claimed:
@@ -62,6 +68,8 @@ async def send(ctx: Ctx, recipient: Recipient) -> None:
             nudge.state, nudge.queued_at = CANCELLED, None
         else:
             said.append((nudge, words))
+            if not words.snooze:  # sent once, never again: a snooze of its message leaves it out
+                nudge.data = {**nudge.data, "once": True}
         ctx.session.add(nudge)
     if not said:
         return
@@ -90,11 +98,22 @@ def _snooze(nudge_id: int, span: str, locale: str) -> Action:
     return Action(id="nudge.snooze", label=t(locale, f"nudge.snooze.{span}"), value=make("nudge.snooze", NUDGE, nudge_id, span))
 
 
-async def _heard_recently(ctx: Ctx, kind: str, recipient_id: int) -> bool:
-    last = (await ctx.session.exec(
+async def _last_heard(ctx: Ctx, kind: str, recipient_id: int) -> datetime | None:
+    return (await ctx.session.exec(
         select(func.max(Nudge.queued_at)).where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id)
     )).one()
-    return last is not None and ctx.now - last < BATCH
+
+
+async def _hold_until(ctx: Ctx, kind: str, recipient_id: int, moment: datetime) -> None:
+    """What is due for someone who just heard from us waits, in the ledger, for the
+    end of the batch window: then it all goes out together."""
+    await ctx.session.exec(  # type: ignore[call-overload]
+        update(Nudge)
+        .where(Nudge.recipient_kind == kind, Nudge.recipient_id == recipient_id, Nudge.state == PLANNED,
+               Nudge.send_at <= ctx.now)  # type: ignore[operator]
+        .values(send_at=moment)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _claim(ctx: Ctx, kind: str, recipient_id: int) -> list[Nudge]:

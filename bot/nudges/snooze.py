@@ -33,7 +33,8 @@ async def press(ctx: Ctx, caller: Caller, interaction: Interaction) -> Reply:
              else start_of_next_working_day(hours, ctx.now))
     same_message = await ctx.session.exec(select(Nudge).where(Nudge.outbox_id == first.outbox_id))
     for nudge in same_message.all():
-        await _again(ctx, nudge, until)
+        if not nudge.data.get("once"):
+            await _again(ctx, nudge, until)
     when = format_when(hours.next_open(until), caller.locale, caller.timezone)
     return Reply.text(t(caller.locale, "nudge.snoozed", when=when))
 

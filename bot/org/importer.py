@@ -240,6 +240,7 @@ class _Import:
             "we_need_from_you": spec.we_need_from_you, "keywords": spec.keywords,
             "sla": spec.sla_minutes(), "business_hours": spec.business_hours,
             "timezone": spec.timezone, "update_cadence": spec.cadence_minutes(),
+            "country": spec.country, "subdivision": spec.region, "extra_holidays": spec.holidays,
         }
         # Left out of the file: keep what was configured another way (e.g. in chat).
         if spec.locale is not None:

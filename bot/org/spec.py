@@ -14,17 +14,18 @@ import json
 import re
 import tomllib
 import unicodedata
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from bot.i18n import SUPPORTED
 from bot.limits import MAX_NAME, MAX_TEXT
+from bot.sla import calendar
 from bot.sla.business_hours import BusinessHours, BusinessHoursError
 
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -43,6 +44,9 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Only a short list of regions fits in an error message; longer ones get an example.
+MAX_LISTED_REGIONS = 30
 
 
 class OrgFileError(ValueError):
@@ -64,6 +68,18 @@ def _fail(message: str) -> PydanticCustomError:  # Verbatim, no "Value error, ".
 def suggestion(word: str, choices: Any) -> str:
     best = process.extractOne(word, list(choices), score_cutoff=75)
     return f" (did you mean {show(best[0])}?)" if best else ""
+
+
+def name_hint(word: str, names: dict[str, str]) -> str:
+    """ "Spain" -> ' (did you mean "ES"?)': another name for a code, or a long one spelt
+    nearly right, suggests the code. Plain ratio: short words match inside long names otherwise."""
+    exact = {name.lower(): code for name, code in names.items()}  # "esp", "uk"
+    if word.lower() in exact:
+        return f" (did you mean {show(exact[word.lower()])}?)"
+    long_names = [name for name in names if len(name) > 3]
+    best = process.extractOne(word, long_names, scorer=fuzz.ratio, processor=str.lower,
+                              score_cutoff=75)
+    return f" (did you mean {show(names[best[0]])}?)" if best else ""
 
 
 def parse_duration(value: Any) -> int:
@@ -98,6 +114,28 @@ def _timezone(value: Any) -> str:
                     f"Europe/Madrid{hint}") from None
 
 
+def _country(value: Any) -> str:
+    """A two-letter code the `holidays` package knows, such as "ES"; "es" is taken as "ES"."""
+    codes = calendar.countries()
+    if isinstance(value, str) and value.strip().upper() in codes:
+        return value.strip().upper()
+    hint = name_hint(value, calendar.country_names()) if isinstance(value, str) else ""
+    raise _fail(f"{show(value)} is not a country with known public holidays: use a "
+                f'two-letter ISO 3166 code such as "ES", "PT" or "MX"{hint}')
+
+
+def _holiday(value: Any) -> str:
+    """A TOML date (2026-12-24) or a "2026-12-24" string, kept as ISO text."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    try:
+        if isinstance(value, str) and ISO_DATE_RE.match(value.strip()):
+            return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:  # 2026-02-30
+        pass
+    raise _fail(f"{show(value)} is not a date: use YYYY-MM-DD, such as 2026-12-24")
+
+
 def _locale(value: Any) -> str:
     # "es", "en-GB"... the language must be one Pedir speaks, or users get the default.
     lang = re.split(r"[-_]", value)[0].lower() if isinstance(value, str) else None
@@ -119,6 +157,9 @@ def _string(regex: str, what: str, *, max_length: int = 256, lower: bool = False
 Slug = Annotated[str, BeforeValidator(_slug)]
 Timezone = Annotated[str, BeforeValidator(_timezone)]
 Locale = Annotated[str, BeforeValidator(_locale)]
+Country = Annotated[str, BeforeValidator(_country)]
+HolidayDate = Annotated[str, BeforeValidator(_holiday)]
+Region = Annotated[str, _string(r".+", "a region code, such as \"MD\"", max_length=64)]
 Duration = Annotated[int, BeforeValidator(parse_duration)]
 # Emails are stored lowercase and compared ignoring case.
 Email = Annotated[str, _string(EMAIL_RE.pattern, "an email address", max_length=320, lower=True)]
@@ -141,6 +182,9 @@ class DefaultsSpec(_Spec):
     timezone: Optional[Timezone] = None
     locale: Optional[Locale] = None
     business_hours: Optional[dict[str, Any]] = None  # Checked by BusinessHours.
+    country: Optional[Country] = None  # Public holidays; region needs the country: see _check.
+    region: Optional[Region] = None
+    holidays: list[HolidayDate] = Field(default_factory=list)  # Extra days off, ISO dates.
 
 
 class PersonSpec(_Spec):
@@ -173,6 +217,9 @@ class TeamSpec(_Spec):
     timezone: Optional[Timezone] = None
     locale: Optional[Locale] = None
     business_hours: Optional[dict[str, Any]] = None
+    country: Optional[Country] = None
+    region: Optional[Region] = None
+    holidays: list[HolidayDate] = Field(default_factory=list)  # Added to [defaults]' list.
     lead: Email
     members: list[Email] = Field(default_factory=list)
     intake: Optional[IntakeSpec] = None  # None: leave what the database has.
@@ -278,6 +325,8 @@ def _check(spec: OrgSpec, path: Path) -> None:
     d.timezone = d.timezone or DEFAULT_TIMEZONE
     d.business_hours = _hours(path, "defaults", DEFAULT_BUSINESS_HOURS
                               if d.business_hours is None else d.business_hours, d.timezone)
+    d.region = _region(path, "defaults", d.country, d.region)
+    d.holidays = sorted(set(d.holidays))
     owners = {slug: slug for slug in spec.teams}
     for slug, team in spec.teams.items():
         # Routing "@billing" must lead to exactly one team.
@@ -290,6 +339,7 @@ def _check(spec: OrgSpec, path: Path) -> None:
         own = team.business_hours is not None
         team.business_hours = _hours(path, f"teams.{slug}" if own else "defaults",
                                      team.business_hours if own else d.business_hours, team.timezone)
+        _team_calendar(path, slug, team, d)
     owners = {slug: slug for slug in spec.customers}
     for slug, customer in spec.customers.items():
         # "#acme" must name exactly one customer. Teams are another namespace ("@").
@@ -320,3 +370,38 @@ def _hours(path: Path, table: str, hours: dict[str, Any], tz: str) -> dict[str, 
             return value.strftime("%H:%M")
         return [plain(v) for v in value] if isinstance(value, list) else value
     return {day: plain(value) for day, value in hours.items()}
+
+
+def _team_calendar(path: Path, slug: str, team: TeamSpec, d: DefaultsSpec) -> None:
+    """Country and region from the team, else [defaults]; holiday lists add up.
+
+    The defaults' region only applies to a team in the defaults' country: a team
+    that moves to "PT" does not keep Madrid's holidays."""
+    if team.region is not None:
+        team.country = team.country or d.country
+        team.region = _region(path, f"teams.{slug}", team.country, team.region)
+    elif team.country is None or team.country == d.country:
+        team.country, team.region = d.country, d.region
+    team.holidays = sorted(set(d.holidays) | set(team.holidays))
+
+
+def _region(path: Path, table: str, country: str | None, region: str | None) -> str | None:
+    """The region's code in the `holidays` package ("md" and "Madrid" give "MD")."""
+    if region is None:
+        return None
+    if country is None:
+        raise OrgFileError(path, f"{table}.region", f"{show(region)} needs a country: "
+                           "set country here or in [defaults]")
+    known = calendar.regions(country)  # name or code -> code
+    by_lower = {name.lower(): code for name, code in known.items()}
+    if region.lower() in by_lower:
+        return by_lower[region.lower()]
+    codes = list(dict.fromkeys(known.values()))
+    if not codes:
+        raise OrgFileError(path, f"{table}.region", f"{show(region)} is not a region of {country}: "
+                           f"{country} has no regions with their own holidays; leave region out")
+    listed = (", ".join(codes) if len(codes) <= MAX_LISTED_REGIONS
+              else f"its {len(codes)} region codes, such as {', '.join(codes[:5])}")
+    hint = name_hint(region, {name: code for name, code in known.items() if name not in codes})
+    raise OrgFileError(path, f"{table}.region",
+                       f"{show(region)} is not a region of {country}: use one of {listed}{hint}")

@@ -36,7 +36,7 @@ from bot.requests.states import (
 from bot.sla import clocks
 from bot.teams import service as teams
 from bot.text import shorten
-from storage.models import Membership, Person, Request, RequestEvent, RequestRating, Team
+from storage.models import Membership, Nudge, Person, Request, RequestEvent, RequestRating, Team
 
 async def view_of(ctx: Ctx, request: Request) -> RequestView:
     team = await teams.get(ctx.session, request.team_id)
@@ -80,6 +80,13 @@ async def publish(ctx: Ctx, view: RequestView, *, replan: bool = True) -> None:
     )
     if replan:
         await scheduled.plan(ctx, view)
+
+
+async def refresh_cards(ctx: Ctx, nudge: Nudge) -> None:
+    """The request's cards again, now with a delivered nudge in their trail."""
+    request = await ctx.session.get(Request, nudge.subject_id)
+    if request is not None:
+        await publish(ctx, await view_of(ctx, request), replan=False)
 
 
 def tell_requester(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:

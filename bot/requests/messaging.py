@@ -50,7 +50,7 @@ class RequestView:
         return display_id(self.request.id)
 
 
-def _action(locale: str | None, name: str, request_id: int, style: str = "default") -> Action:
+def button(locale: str | None, name: str, request_id: int, style: str = "default") -> Action:
     return Action(
         id=f"request.{name}", label=t(locale, f"action.{name}"), value=make(f"request.{name}", REQUEST, request_id),
         style=style
@@ -105,15 +105,15 @@ def team_card(view: RequestView, locale: str | None, now: datetime) -> Message:
     actions: list[Action] = []
     if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
         if request.owner_id is None:
-            actions.append(_action(locale, "claim", request.id, "primary"))
-        actions.append(_action(locale, "assign", request.id))
+            actions.append(button(locale, "claim", request.id, "primary"))
+        actions.append(button(locale, "assign", request.id))
         if request.status != WAITING_INFO:
-            actions.append(_action(locale, "ask_info", request.id))
+            actions.append(button(locale, "ask_info", request.id))
         actions += [
-            _action(locale, "resolve", request.id, "primary" if request.owner_id else "default"),
-            _action(locale, "reject", request.id, "danger"),
-            _action(locale, "reassign", request.id),
-            _action(locale, "comment", request.id),
+            button(locale, "resolve", request.id, "primary" if request.owner_id else "default"),
+            button(locale, "reject", request.id, "danger"),
+            button(locale, "reassign", request.id),
+            button(locale, "comment", request.id),
         ]
     return Message(
         title=t(locale, "card.team.title", ref=view.ref, team=view.team.name),
@@ -129,9 +129,9 @@ def requester_card(view: RequestView, now: datetime) -> Message:
     locale, tz = person.locale, person.timezone or view.team.timezone
     actions: list[Action] = []
     if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
-        actions.append(_action(locale, "comment", request.id))
+        actions.append(button(locale, "comment", request.id))
     if request.status == RESOLVED:
-        actions.append(_action(locale, "reopen", request.id))
+        actions.append(button(locale, "reopen", request.id))
     return Message(
         title=t(locale, "card.requester.title", ref=view.ref, team=view.team.name),
         text=request.description,

@@ -17,6 +17,10 @@ REQUEST_NUDGES: dict[str, dict[str, str]] = {
         "es": "⛔ {ref} ({team}, de {owner}) superó el plazo de resolución ({when}).",
         "en": "⛔ {ref} ({team}, {owner}'s) missed its resolution deadline ({when}).",
     },
+    "nudge.request.resolution.breach.unowned": {
+        "es": "⛔ {ref} ({team}, sin responsable) superó el plazo de resolución ({when}).",
+        "en": "⛔ {ref} ({team}, nobody on it) missed its resolution deadline ({when}).",
+    },
     "nudge.request.waiting.remind": {
         "es": "{team} espera tu respuesta en {ref} desde el {when}. Contesta en el hilo o con «Comentar».",
         "en": "{team} has been waiting for your answer on {ref} since {when}. Reply in the thread or with “Comment”.",

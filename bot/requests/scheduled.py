@@ -20,8 +20,7 @@ from datetime import datetime
 from bot.context import Ctx
 from bot.delivery.outbox import PERSON, TEAM
 from bot.i18n import format_when, t
-from bot.messages import Action
-from bot.nudges.kinds import NudgeKind, Reader, Said
+from bot.nudges.kinds import NudgeKind, Reader, Refresh, Said
 from bot.nudges.ledger import Target, plan as plan_nudge, window_of
 from bot.requests import messaging, service
 from bot.requests.messaging import RequestView
@@ -91,10 +90,6 @@ def _for_owner_role(request: Request, nudge: Nudge) -> bool:
     return True
 
 
-def _action(locale: str, name: str, request_id: int) -> Action:
-    return messaging._action(locale, name, request_id)  # noqa: SLF001  (the cards' own buttons)
-
-
 async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     found = await _current(ctx, nudge)
     if found is None:
@@ -110,7 +105,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
             return None  # the breach says it now
         when = format_when(request.first_response_due_at, loc, tz)
         action = "claim" if nudge.kind == FR_WARN else "assign"
-        return Said(t(loc, key, ref=ref, team=team.name, when=when, text=text), [_action(loc, action, request.id)])
+        return Said(t(loc, key, ref=ref, team=team.name, when=when, text=text), [messaging.button(loc, action, request.id)])
     if nudge.kind in (RES_WARN, RES_BREACH):
         if request.status not in OPEN or not _is(request.resolution_due_at, w) or not _for_owner_role(request, nudge):
             return None
@@ -118,10 +113,11 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
             return None
         owner = await ctx.session.get(Person, request.owner_id) if request.owner_id else None
         when = format_when(request.resolution_due_at, loc, tz)
-        nobody = t(loc, "field.nobody")
-        buttons = ["resolve", "comment"] if nudge.data.get("role") != "lead" else ["assign"]
-        return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else nobody, when=when),
-                    [_action(loc, name, request.id) for name in buttons])
+        if owner is None and nudge.kind == RES_BREACH:
+            key += ".unowned"
+        buttons = {"lead": ["assign"], "team": ["claim"]}.get(nudge.data.get("role", ""), ["resolve", "comment"])
+        return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else "", when=when),
+                    [messaging.button(loc, name, request.id) for name in buttons])
     if nudge.kind in (WAIT_REMIND, WAIT_CLOSE):
         if request.status != WAITING_INFO or not _is(request.waiting_since, w) or not _for_owner_role(request, nudge):
             return None
@@ -129,12 +125,12 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         when = format_when(request.waiting_since, loc, tz)
         buttons = ["comment"] if nudge.kind == WAIT_REMIND else ["resolve", "reject"]
         return Said(t(loc, key, ref=ref, team=team.name, when=when, requester=requester.name, days=CLOSE_AFTER_DAYS),
-                    [_action(loc, name, request.id) for name in buttons])
+                    [messaging.button(loc, name, request.id) for name in buttons])
     if nudge.kind == PINGPONG:
         if request.status != NEW or request.owner_id is not None or str(request.reassign_count) != w.split("~")[0]:
             return None
         return Said(t(loc, key, ref=ref, team=team.name, count=request.reassign_count),
-                    [_action(loc, "assign", request.id)])
+                    [messaging.button(loc, "assign", request.id)])
     if nudge.kind == RATING:
         if request.status != RESOLVED or not _is(request.resolved_at, w):
             return None
@@ -146,16 +142,10 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     return None
 
 
-async def refresh(ctx: Ctx, nudge: Nudge) -> None:
-    """The request's cards again, now with this nudge in their trail."""
-    from bot.requests import flows  # flows plans through this module: imported when used
-
-    request = await ctx.session.get(Request, nudge.subject_id)
-    if request is not None:
-        await flows.publish(ctx, await flows.view_of(ctx, request), replan=False)
-
-
-KINDS = tuple(
-    NudgeKind(name, describe, escalation=name in (FR_BREACH, RES_BREACH, PINGPONG), refresh=refresh)
-    for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG)
-)
+def kinds(refresh: Refresh) -> tuple[NudgeKind, ...]:
+    """The kinds for the registry; `refresh` re-renders the request's cards
+    (flows, which plans through this module, provides it)."""
+    return tuple(
+        NudgeKind(name, describe, escalation=name in (FR_BREACH, RES_BREACH, PINGPONG), refresh=refresh)
+        for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG)
+    )

@@ -7,7 +7,7 @@ so a DST change shortens or lengthens only the intervals it crosses. Output is i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,16 +39,21 @@ class BusinessHours:
 
     ``week`` maps date.weekday() (0 = Monday) to (start, end) local times; an end
     of 00:00 means midnight at the end of that day (written "24:00" in config).
+    ``holidays`` is a collection of dates, or a container that is only asked
+    ``day in holidays`` and ``bool(holidays)`` (a lazy calendar, bot.sla.calendar).
     """
 
     def __init__(
-        self, tz: str, week: dict[int, list[Interval]], holidays: frozenset[date] = frozenset()
+        self, tz: str, week: dict[int, list[Interval]],
+        holidays: Iterable[date] | Container[date] = frozenset(),
     ) -> None:
         try:
             self._tz = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             raise BusinessHoursError(f"unknown time zone {tz!r}; use an IANA name") from None
-        self.tz, self.holidays = tz, frozenset(holidays)
+        self.tz = tz
+        # Plain dates are frozen; a non-iterable container (years filled on demand) is kept.
+        self.holidays = frozenset(holidays) if isinstance(holidays, Iterable) else holidays
         self._week: dict[int, tuple[Interval, ...]] = {}
         for day, intervals in week.items():
             if day not in range(7):
@@ -61,7 +66,7 @@ class BusinessHours:
 
     @classmethod
     def from_config(
-        cls, hours: dict[str, object], tz: str, holidays: Iterable[date] = ()
+        cls, hours: Mapping[str, object], tz: str, holidays: Iterable[date] | Container[date] = ()
     ) -> BusinessHours:
         """From the org file's table, e.g. {"mon": ["09:00", "18:00"]}; {} means 24/7."""
         if not isinstance(hours, Mapping):
@@ -73,7 +78,7 @@ class BusinessHours:
             if name not in DAYS:
                 raise BusinessHoursError(f"unknown day {name!r}; use {', '.join(DAYS)}")
             week[DAYS.index(name)] = _parse_intervals(name, value)
-        return cls(tz, week, frozenset(holidays))
+        return cls(tz, week, holidays)
 
     def is_open(self, moment: datetime) -> bool:
         u = _utc(moment)
@@ -113,6 +118,10 @@ class BusinessHours:
                 break
             total += min(e, v) - max(s, u)
         return total // _MINUTE
+
+    def at(self, day: date, t: time) -> datetime:
+        """The UTC instant the local clock first reads `t` on `day` (see _instant)."""
+        return self._instant(day, t)
 
     def _spans_after(self, u: datetime) -> Iterator[Span]:
         """UTC open spans ending after u, in order, without end."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.sla.business_hours import ALWAYS_OPEN, BusinessHours
+from bot.sla import calendar
+from bot.sla.business_hours import BusinessHours
 from storage.models import Request, Team
 
 # Minutes of business time: (first response, resolution), when a team sets none.
@@ -21,9 +22,8 @@ WARN_SHARE = 1 - AT_RISK_SHARE
 
 
 def hours_of(team: Team) -> BusinessHours:
-    if not team.business_hours:
-        return ALWAYS_OPEN
-    return BusinessHours.from_config(team.business_hours, team.timezone)
+    """The team's business hours minus its holidays (cached; {} hours: 24/7)."""
+    return calendar.team_hours(team)
 
 
 def targets(team: Team, priority: str) -> tuple[int, int]:

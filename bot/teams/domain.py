@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import Command, Domain, MenuEntry
-from bot.teams import commands
+from bot.commands.registry import Command, Domain, Job, MenuEntry
+from bot.teams import commands, scheduled
+from bot.teams.digest import DIGEST_CATALOG
 
 DOMAIN = Domain(
     name="teams",
@@ -20,4 +21,6 @@ DOMAIN = Domain(
             help={"es": "• /equipo @x — su ficha y su compromiso", "en": "• /equipo @x — a team's card and its promise"},
         ),
     ),
+    jobs=(Job("teams.digest", due=scheduled.due, run=scheduled.run, every_seconds=60),),
+    catalog=DIGEST_CATALOG,
 )
