@@ -45,7 +45,10 @@ from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.nudges import sender
 from bot.nudges.ledger import CANCELLED, PLANNED, QUEUED, SENT
+from bot.domains import REGISTRY
 from bot.requests.nudge_text import REQUEST_NUDGES
+from bot.teams.digest import DIGEST_CATALOG
+from bot.teams.scheduled import KIND as DIGEST_KIND
 from storage.engine import create_engine, session_factory
 from storage.models import Nudge, Outbox, Person, Team
 from tests.harness.support import Delivered, RecordingChannel, slow_down
@@ -113,27 +116,41 @@ def _template(text: str) -> re.Pattern[str]:
     return re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
 
 
-# Each request nudge's wording, in both languages: a line tells its kind.
-KIND_OF = [(_template(text), key.removeprefix("nudge."))
-           for key, texts in REQUEST_NUDGES.items() for text in texts.values()]
+# Each request nudge's wording, in both languages: a line tells its catalog key
+# ("nudge.request.resolution.breach.unowned"), and so its kind (the longest kind
+# the key starts with: "request.resolution.breach").
+WORDINGS = [(_template(text), key.removeprefix("nudge."))
+            for key, texts in REQUEST_NUDGES.items() for text in texts.values()]
+KINDS = {key for _pattern, key in WORDINGS if REGISTRY.nudge_kind(key) is not None}
+DIGEST = [_template(text) for text in DIGEST_CATALOG["digest.title"].values()]
 
 
 def kind_of(line: str) -> str:
-    kinds = {kind for pattern, kind in KIND_OF if pattern.fullmatch(line)}
-    assert len(kinds) == 1, (line, kinds)
-    return kinds.pop()
+    keys = {key for pattern, key in WORDINGS if pattern.fullmatch(line)}
+    assert len(keys) == 1, (line, keys)
+    key = keys.pop()
+    while key not in KINDS:
+        key = key.rsplit(".", 1)[0]
+    return key
+
+
+def is_digest(call: Delivered) -> bool:
+    return any(pattern.fullmatch(call.message.title or "") for pattern in DIGEST)
+
+
+def new_messages(calls: list[Delivered]) -> list[Delivered]:
+    """New messages: not card edits, not thread replies."""
+    return [call for call in calls if call.kind == "send" and call.thread_id is None]
 
 
 def nudge_lines(calls: list[Delivered]) -> tuple[Counter, int]:
-    """(address, PED number, kind) of every nudge line posted, and how many
-    nudge messages carried them. A nudge message is a new message (not a card,
-    not a thread reply) with the snooze buttons: every request SLA nudge has them."""
+    """(address, PED number, kind) of every request nudge line posted, and how
+    many messages carried them. A nudge message is a new message with the snooze
+    buttons: every request SLA nudge has them."""
     lines: Counter = Counter()
     messages = 0
-    for call in calls:
-        if call.kind != "send" or call.thread_id is not None:
-            continue
-        if not any(action.id == "nudge.snooze" for action in call.message.actions):
+    for call in new_messages(calls):
+        if is_digest(call) or not any(action.id == "nudge.snooze" for action in call.message.actions):
             continue
         messages += 1
         for line in call.message.text.split("\n"):
@@ -164,14 +181,18 @@ async def check(app: Pedir, calls: list[Delivered]) -> int:
             return f"team:{teams[row.recipient_id].slug}"
         return f"person:{people[row.recipient_id].email}"
 
-    expected = Counter((address(r), r.subject_id, r.kind) for r in rows if r.state in (SENT, QUEUED))
+    gone = [r for r in rows if r.state in (SENT, QUEUED)]
+    expected = Counter((address(r), r.subject_id, r.kind) for r in gone if r.kind != DIGEST_KIND)
     got, messages = nudge_lines(calls)
     # No PED number reached the same recipient twice for the same kind...
     assert max(got.values()) == 1, [key for key, n in got.items() if n > 1]
     # ...and each nudge the ledger calls sent is exactly one line that arrived.
     assert got == expected, (expected - got, got - expected)
+    # A team's daily digest, once a day: as many as the ledger holds, each its own message.
+    digests = Counter(address(r) for r in gone if r.kind == DIGEST_KIND)
+    assert Counter(call.address for call in new_messages(calls) if is_digest(call)) == digests
     # One message per outbox row, each row sent once, by one worker.
-    assert messages == len(outbox_ids)
+    assert messages + sum(digests.values()) == len(outbox_ids)
     assert {(o.status, o.attempts) for o in outbox.values()} == {("sent", 1)}
     sent = sum(expected.values())
     assert sent >= REQUESTS, sent  # the scenario did nudge: warnings, breaches, owners and leads
@@ -288,7 +309,8 @@ class Worker:
 def _delivered(item: dict[str, Any]) -> Delivered:
     from bot.messages import Action, Message
 
-    message = Message(text=item["text"], actions=[Action(id=a, label="", value="") for a in item["actions"]])
+    message = Message(title=item["title"], text=item["text"],
+                      actions=[Action(id=a, label="", value="") for a in item["actions"]])
     return Delivered(item["kind"], item["address"], message, item["thread_id"], item["external_id"])
 
 
@@ -336,7 +358,8 @@ async def _serve(database_url: str) -> None:
     finally:
         await engine.dispose()
     for c in channel.calls:
-        print(json.dumps({"kind": c.kind, "address": c.address, "text": c.message.text, "thread_id": c.thread_id,
+        print(json.dumps({"kind": c.kind, "address": c.address, "title": c.message.title, "text": c.message.text,
+                          "thread_id": c.thread_id,
                           "external_id": c.external_id, "actions": [a.id for a in c.message.actions]}))
     print("end", flush=True)
 
