@@ -399,8 +399,11 @@ class Nudge(SQLModel, table=True):
         Index("ix_nudge_state_send_at", "state", "send_at"),
         # The trail on a card.
         Index("ix_nudge_subject", "subject_kind", "subject_id"),
-        # "Did this person hear from the bot in the last minutes?" (batching).
+        # "Did this person hear from the bot in the last minutes?" (batching), and
+        # the nudges of one message (a snooze).
         Index("ix_nudge_recipient_queued", "recipient_kind", "recipient_id", "queued_at"),
+        # "What is due for this person?" (the claim): a seek, whatever their history.
+        Index("ix_nudge_recipient_state_send_at", "recipient_kind", "recipient_id", "state", "send_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -142,6 +142,6 @@ async def refresh(ctx: Ctx, nudge: Nudge) -> None:
 
 KINDS = (
     NudgeKind(OVERDUE, describe, refresh=refresh),
-    NudgeKind(LATE, describe, escalation=True, refresh=refresh),
+    NudgeKind(LATE, describe, refresh=refresh),
     NudgeKind(ACK, describe),
 )

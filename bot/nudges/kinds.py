@@ -40,5 +40,4 @@ Refresh = Callable[[Ctx, Nudge], Awaitable[None]]
 class NudgeKind:
     name: str  # "request.first_response.warn"
     describe: Describe
-    escalation: bool = False  # the trail says "escalado a" rather than "recordado a"
     refresh: Refresh | None = None

@@ -31,7 +31,10 @@ async def press(ctx: Ctx, caller: Caller, interaction: Interaction) -> Reply:
     hours = await timing.hours_of(ctx, first.recipient_kind, first.recipient_id)
     until = (ctx.now + SPANS[interaction.arg] if interaction.arg in SPANS
              else start_of_next_working_day(hours, ctx.now))
-    same_message = await ctx.session.exec(select(Nudge).where(Nudge.outbox_id == first.outbox_id))
+    # The nudges of one message were queued together: a seek on (recipient, queued_at).
+    same_message = await ctx.session.exec(select(Nudge).where(
+        Nudge.recipient_kind == first.recipient_kind, Nudge.recipient_id == first.recipient_id,
+        Nudge.queued_at == first.queued_at, Nudge.outbox_id == first.outbox_id))
     for nudge in same_message.all():
         if not nudge.data.get("once"):
             await _again(ctx, nudge, until)

@@ -61,13 +61,20 @@ def _touch(ctx: Ctx, request: Request) -> None:
     ctx.session.add(request)
 
 
-async def publish(ctx: Ctx, view: RequestView, *, replan: bool = True) -> None:
+async def publish(ctx: Ctx, view: RequestView) -> None:
     """Queues the current team card and requester card (each edits its previous
     version), refreshes the home pages of everyone who sees the request, and
     plans the reminders its new state calls for."""
     request = view.request
     members = await teams.members(ctx.session, view.team.id)
     refresh_homes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
+    send_cards(ctx, view)
+    await scheduled.plan(ctx, view)
+
+
+def send_cards(ctx: Ctx, view: RequestView) -> None:
+    """The team's card and the requester's, each editing its previous version."""
+    request = view.request
     enqueue(
         ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
         message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
@@ -78,15 +85,14 @@ async def publish(ctx: Ctx, view: RequestView, *, replan: bool = True) -> None:
         message=messaging.requester_card(view, ctx.now),
         card_key=messaging.requester_card_key(request.id),
     )
-    if replan:
-        await scheduled.plan(ctx, view)
 
 
 async def refresh_cards(ctx: Ctx, nudge: Nudge) -> None:
-    """The request's cards again, now with a delivered nudge in their trail."""
+    """The request's cards again, now with a delivered nudge in their trail
+    (nothing else changed: home pages stay as they are)."""
     request = await ctx.session.get(Request, nudge.subject_id)
     if request is not None:
-        await publish(ctx, await view_of(ctx, request), replan=False)
+        send_cards(ctx, await view_of(ctx, request))
 
 
 def tell_requester(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:

@@ -146,6 +146,6 @@ def kinds(refresh: Refresh) -> tuple[NudgeKind, ...]:
     """The kinds for the registry; `refresh` re-renders the request's cards
     (flows, which plans through this module, provides it)."""
     return tuple(
-        NudgeKind(name, describe, escalation=name in (FR_BREACH, RES_BREACH, PINGPONG), refresh=refresh)
+        NudgeKind(name, describe, refresh=refresh)
         for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG)
     )

@@ -43,6 +43,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('nudge', schema=None) as batch_op:
         batch_op.create_index('ix_nudge_recipient_queued', ['recipient_kind', 'recipient_id', 'queued_at'], unique=False)
+        batch_op.create_index('ix_nudge_recipient_state_send_at', ['recipient_kind', 'recipient_id', 'state', 'send_at'], unique=False)
         batch_op.create_index('ix_nudge_state_send_at', ['state', 'send_at'], unique=False)
         batch_op.create_index('ix_nudge_subject', ['subject_kind', 'subject_id'], unique=False)
 
@@ -76,6 +77,7 @@ def downgrade() -> None:
     with op.batch_alter_table('nudge', schema=None) as batch_op:
         batch_op.drop_index('ix_nudge_subject')
         batch_op.drop_index('ix_nudge_state_send_at')
+        batch_op.drop_index('ix_nudge_recipient_state_send_at')
         batch_op.drop_index('ix_nudge_recipient_queued')
 
     op.drop_table('nudge')
