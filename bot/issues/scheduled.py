@@ -14,8 +14,6 @@ update's id; a newer update, an ack or closing the issue makes them stale.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.context import Ctx
 from bot.delivery.outbox import PERSON, TEAM
 from bot.i18n import format_when, t
@@ -24,7 +22,7 @@ from bot.issues import cadence, cards, messaging, service
 from bot.issues.states import CLOSED, ISSUE, NUDGE_SUBJECT, STATUS_UPDATE, display_id
 from bot.messages import Action
 from bot.nudges.kinds import NudgeKind, Reader, Said
-from bot.nudges.ledger import Target, plan as plan_nudge, window_of
+from bot.nudges.ledger import Target, in_window, plan as plan_nudge, window_of
 from bot.people import service as people
 from bot.sla.calendar import add_business_days, person_hours, team_hours
 from bot.teams import service as teams
@@ -77,9 +75,6 @@ async def plan_ack(ctx: Ctx, issue: Issue, update: StatusUpdate, author: Person)
                          at=add_business_days(hours, update.created_at, 1))
 
 
-def _is(moment: datetime | None, window: str) -> bool:
-    return moment is not None and window_of(moment) == window.split("~")[0]
-
 
 def _post_status(locale: str, issue_id: int) -> Action:
     """The issue card's own button: it opens the status form."""
@@ -91,7 +86,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     if nudge.kind == ACK:
         return await _describe_ack(ctx, nudge, reader)
     issue = await ctx.session.get(Issue, nudge.subject_id)
-    if issue is None or issue.state == CLOSED or not _is(issue.next_update_due, nudge.window_key):
+    if issue is None or issue.state == CLOSED or not in_window(issue.next_update_due, nudge.window_key):
         return None  # closed, or a status was posted since: a new due time, a new window
     role, loc = nudge.data.get("role"), reader.locale
     # The owner's reminder is still theirs; the channel's goes to nobody once someone owns the issue.

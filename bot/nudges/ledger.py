@@ -33,6 +33,12 @@ def window_of(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def in_window(moment: datetime | None, window: str) -> bool:
+    """Whether `moment` is still the one a nudge's window was planned for (a snoozed
+    window, "…~1", counts as its original)."""
+    return moment is not None and window_of(moment) == window.split("~")[0]
+
+
 async def plan(
     ctx: Ctx, *, subject_kind: str, subject_id: int, kind: str, window: str,
     targets: Iterable[Target], at: datetime, data: dict[str, Any] | None = None,

@@ -65,7 +65,6 @@ async def publish(ctx: Ctx, view: RequestView) -> None:
     """Queues the current team card and requester card (each edits its previous
     version), refreshes the home pages of everyone who sees the request, and
     plans the reminders its new state calls for."""
-    request = view.request
     members = await teams.members(ctx.session, view.team.id)
     refresh_homes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
     send_cards(ctx, view)

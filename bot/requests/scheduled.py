@@ -21,7 +21,7 @@ from bot.context import Ctx
 from bot.delivery.outbox import PERSON, TEAM
 from bot.i18n import format_when, t
 from bot.nudges.kinds import NudgeKind, Reader, Refresh, Said
-from bot.nudges.ledger import Target, plan as plan_nudge, window_of
+from bot.nudges.ledger import Target, in_window, plan as plan_nudge, window_of
 from bot.requests import messaging, service
 from bot.requests.messaging import RequestView
 from bot.requests.states import FLAG_AFTER_REASSIGNMENTS, NEW, OPEN, RESOLVED, WAITING_INFO, display_id
@@ -76,9 +76,6 @@ async def _current(ctx: Ctx, nudge: Nudge) -> tuple[Request, Team] | None:
     return request, await ctx.session.get(Team, request.team_id)
 
 
-def _is(moment: datetime | None, window: str) -> bool:
-    return moment is not None and window_of(moment) == window.split("~")[0]
-
 
 def _for_owner_role(request: Request, nudge: Nudge) -> bool:
     """An owner's nudge is still theirs; the team's goes to nobody once someone owns it."""
@@ -99,7 +96,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     ref, text = display_id(request.id), shorten(request.description)
     key = f"nudge.{nudge.kind}"
     if nudge.kind in (FR_WARN, FR_BREACH):
-        if request.status not in OPEN or request.first_response_at is not None or not _is(request.first_response_due_at, w):
+        if request.status not in OPEN or request.first_response_at is not None or not in_window(request.first_response_due_at, w):
             return None
         if nudge.kind == FR_WARN and ctx.now >= request.first_response_due_at:
             return None  # the breach says it now
@@ -107,7 +104,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         action = "claim" if nudge.kind == FR_WARN else "assign"
         return Said(t(loc, key, ref=ref, team=team.name, when=when, text=text), [messaging.button(loc, action, request.id)])
     if nudge.kind in (RES_WARN, RES_BREACH):
-        if request.status not in OPEN or not _is(request.resolution_due_at, w) or not _for_owner_role(request, nudge):
+        if request.status not in OPEN or not in_window(request.resolution_due_at, w) or not _for_owner_role(request, nudge):
             return None
         if nudge.kind == RES_WARN and ctx.now >= request.resolution_due_at:
             return None
@@ -119,7 +116,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         return Said(t(loc, key, ref=ref, team=team.name, owner=owner.name if owner else "", when=when),
                     [messaging.button(loc, name, request.id) for name in buttons])
     if nudge.kind in (WAIT_REMIND, WAIT_CLOSE):
-        if request.status != WAITING_INFO or not _is(request.waiting_since, w) or not _for_owner_role(request, nudge):
+        if request.status != WAITING_INFO or not in_window(request.waiting_since, w) or not _for_owner_role(request, nudge):
             return None
         requester = await ctx.session.get(Person, request.requester_id)
         when = format_when(request.waiting_since, loc, tz)
@@ -132,7 +129,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         return Said(t(loc, key, ref=ref, team=team.name, count=request.reassign_count),
                     [messaging.button(loc, "assign", request.id)])
     if nudge.kind == RATING:
-        if request.status != RESOLVED or not _is(request.resolved_at, w):
+        if request.status != RESOLVED or not in_window(request.resolved_at, w):
             return None
         if await service.rating(ctx.session, request.id) is not None:
             return None
