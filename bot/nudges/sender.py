@@ -147,12 +147,19 @@ async def _still_due(ctx: Ctx, kind: str, recipient_id: int) -> int:
 
 
 async def _claim(ctx: Ctx, kind: str, recipient_id: int) -> list[Nudge]:
-    """The recipient's earliest due nudges, up to a message's worth."""
-    first = select(Nudge.id).where(*_due_for(kind, recipient_id, ctx.now)).order_by(
-        Nudge.send_at, Nudge.id).limit(PER_MESSAGE)  # type: ignore[arg-type]
+    """The recipient's earliest due nudges, up to a message's worth: read first,
+    then taken by id with the state checked again, so of two workers one gets each row."""
+    first = (await ctx.session.exec(
+        select(Nudge.id).where(*_due_for(kind, recipient_id, ctx.now))
+        .order_by(Nudge.send_at, Nudge.id).limit(PER_MESSAGE)  # type: ignore[arg-type]
+    )).all()
+    if not first:
+        return []
     result = await ctx.session.exec(  # type: ignore[call-overload]
         update(Nudge)
-        .where(Nudge.id.in_(first.scalar_subquery()), Nudge.state == PLANNED)  # type: ignore[union-attr]
+        # `state || ''`: checked on each row, never an index to scan (SQLite would
+        # otherwise walk every planned row rather than look up these few ids).
+        .where(Nudge.id.in_(list(first)), (Nudge.state + "") == PLANNED)  # type: ignore[union-attr]
         .values(state=QUEUED, queued_at=ctx.now)
         .returning(Nudge.id)
         .execution_options(synchronize_session=False)
