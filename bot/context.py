@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,17 +16,11 @@ from bot.errors import UserError
 from bot.limits import MAX_TEXT
 from storage.models import Person, Team
 
-if TYPE_CHECKING:  # kinds.py names Ctx: a type-only import keeps the two apart
-    from bot.nudges.kinds import NudgeKind
 
-
-class Registered(Protocol):
-    """What a handler or a job asks of the registry: a help line per other
-    command, and how to word a nudge another domain planned."""
+class HelpLines(Protocol):
+    """What a domain's help asks of the registry: a line per other command."""
 
     def help_lines(self, locale: str, *, besides: str) -> list[str]: ...
-
-    def nudge_kind(self, name: str) -> NudgeKind | None: ...
 
 
 @dataclass
@@ -39,7 +33,7 @@ class Ctx:
     # For people who never said where they are.
     timezone: str = "Europe/Madrid"
     # Every domain's commands (the registry): for help that names them all.
-    commands: Registered | None = None
+    commands: HelpLines | None = None
     # The platforms messages go out through, in routing order: whether a team
     # can receive its card is known when it is created. Empty: not known here.
     channels: Sequence[Channel] = ()

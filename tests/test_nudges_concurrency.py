@@ -43,9 +43,9 @@ from bot.clock import FixedClock
 from bot.commands.registry import Job
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
-from bot.nudges import sender
+from bot.nudges import kinds, sender
 from bot.nudges.ledger import CANCELLED, PLANNED, QUEUED, SENT
-from bot.domains import REGISTRY
+import bot.domains  # noqa: F401  (registers every domain's nudge kinds)
 from bot.requests.nudge_text import REQUEST_NUDGES
 from bot.teams.digest import DIGEST_CATALOG
 from bot.teams.scheduled import KIND as DIGEST_KIND
@@ -121,7 +121,7 @@ def _template(text: str) -> re.Pattern[str]:
 # the key starts with: "request.resolution.breach").
 WORDINGS = [(_template(text), key.removeprefix("nudge."))
             for key, texts in REQUEST_NUDGES.items() for text in texts.values()]
-KINDS = {key for _pattern, key in WORDINGS if REGISTRY.nudge_kind(key) is not None}
+KINDS = {key for _pattern, key in WORDINGS if kinds.named(key) is not None}
 DIGEST = [_template(text) for text in DIGEST_CATALOG["digest.title"].values()]
 
 

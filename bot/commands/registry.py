@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.i18n import add_catalog
 from bot.interaction import INVALID, Interaction, Subject, decode
 from bot.messages import Action, Reply
+from bot.nudges import kinds as nudge_kinds
 from bot.nudges.kinds import NudgeKind
 from bot.text import fold, strip_controls
 
@@ -115,7 +116,6 @@ class Registry:
         self._buttons: dict[str, Button] = {}
         self._forms: dict[str, Form] = {}
         jobs: dict[str, Job] = {}
-        self._nudges: dict[str, NudgeKind] = {}
         for domain in domains:
             add_catalog(domain.catalog)
             for command in domain.commands:
@@ -129,8 +129,7 @@ class Registry:
                 if (job.every_seconds is None) == (job.cron is None):
                     raise ValueError(f"job {job.name!r}: give every_seconds or cron")
                 _add(jobs, job.name, job, "job")
-            for kind in domain.nudges:
-                _add(self._nudges, kind.name, kind, "nudge kind")
+            nudge_kinds.register(domain.nudges)
         self.jobs = tuple(jobs.values())
 
     def with_domain(self, domain: Domain) -> Registry:
@@ -189,9 +188,6 @@ class Registry:
             for domain in self.domains if domain.name != besides
             for command in domain.commands if command.help
         ]
-
-    def nudge_kind(self, name: str) -> NudgeKind | None:
-        return self._nudges.get(name)
 
     # Buttons and forms
 

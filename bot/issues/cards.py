@@ -38,8 +38,15 @@ async def view_of(ctx: Ctx, issue: Issue) -> IssueView:
     manager = await people.get(ctx.session, customer.account_manager_id) if customer.account_manager_id else None
     latest = await service.latest_status(ctx.session, issue.id)
     author = await people.get(ctx.session, latest.author_id) if latest else None
-    return IssueView(issue, customer, team, owner, manager, latest, author,
-                     trail=await trail.entries(ctx, NUDGE_SUBJECT, issue.id))
+    return IssueView(issue, customer, team, owner, manager, latest, author)
+
+
+async def card_view(ctx: Ctx, issue: Issue) -> IssueView:
+    """The view a card is drawn from: with what the bot already did about the issue
+    (lists need no trail: only cards read it)."""
+    view = await view_of(ctx, issue)
+    view.trail = await trail.entries(ctx, NUDGE_SUBJECT, issue.id)
+    return view
 
 
 async def followers(ctx: Ctx, issue: Issue) -> list[Follower]:
@@ -64,6 +71,6 @@ def send_card(ctx: Ctx, view: IssueView, follower: Follower) -> None:
 
 async def refresh(ctx: Ctx, issue: Issue) -> None:
     """Every follower's card again (each edits the one they have)."""
-    view = await view_of(ctx, issue)
+    view = await card_view(ctx, issue)
     for follower in await followers(ctx, issue):
         send_card(ctx, view, follower)

@@ -15,7 +15,7 @@ from bot.delivery.outbox import PERSON, TEAM, enqueue, recipients_of, refresh_ho
 from bot.errors import UserError
 from bot.i18n import t
 from bot.issues import cadence, messaging, scheduled, service
-from bot.issues.cards import Follower, followers, send_card, view_of
+from bot.issues.cards import Follower, card_view, followers, send_card, view_of
 from bot.issues.states import CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, SEVERITIES, STATUS, display_id
 from bot.limits import MAX_TITLE
 from bot.messages import Message
@@ -85,7 +85,7 @@ async def open_issue(
     await _add_follower(ctx, issue, TEAM, team.id, actor)
     if customer.account_manager_id:
         await _add_follower(ctx, issue, PERSON, customer.account_manager_id, actor)
-    view = await view_of(ctx, issue)
+    view = await card_view(ctx, issue)
     for follower in await followers(ctx, issue):
         send_card(ctx, view, follower)
     await _homes(ctx, issue)
@@ -124,7 +124,7 @@ async def _record(ctx: Ctx, actor: Person, issue: Issue, kind: str, text: str) -
 async def fan_out(ctx: Ctx, issue: Issue, update: StatusUpdate, author: Person) -> int:
     """The update to every follower but its author, each card refreshed, and the
     author's receipt. Returns how many chats it reached."""
-    view = await view_of(ctx, issue)
+    view = await card_view(ctx, issue)
     reached = 0
     for follower in await followers(ctx, issue):
         send_card(ctx, view, follower)
@@ -191,7 +191,7 @@ async def follow(ctx: Ctx, actor: Person, issue_id: int) -> bool:
     issue = await service.get(ctx.session, issue_id)
     if not await _add_follower(ctx, issue, PERSON, actor.id, actor):
         return False
-    send_card(ctx, await view_of(ctx, issue), Follower(
+    send_card(ctx, await card_view(ctx, issue), Follower(
         PERSON, actor.id, actor.locale or ctx.default_locale, actor.timezone or ctx.timezone))
     refresh_homes(ctx.session, {actor.id}, ctx.now)
     await scheduled.plan(ctx, issue)  # a new stakeholder hears if the update is late
@@ -212,7 +212,7 @@ async def add_stakeholders(
     issue = await service.get(ctx.session, issue_id)
     if issue.state == CLOSED:
         raise UserError("issue.closed", ref=display_id(issue.id))
-    view = await view_of(ctx, issue)
+    view = await card_view(ctx, issue)
     added = []
     for person in persons:
         if await _add_follower(ctx, issue, PERSON, person.id, actor):

@@ -44,17 +44,18 @@ async def plan(ctx: Ctx, issue: Issue) -> None:
     doer = Target(PERSON, issue.owner_id, "owner") if issue.owner_id else Target(TEAM, team.id, "team")
     common = dict(subject_kind=NUDGE_SUBJECT, subject_id=issue.id, window=window_of(due))
     await plan_nudge(ctx, kind=OVERDUE, targets=[doer], at=due, **common)
+    members = await teams.members(ctx.session, team.id)
     # Leads first: one who also follows keeps the lead's role. An owner who leads is not told twice.
-    leads = [Target(PERSON, lead.id, "lead") for lead in await teams.leads(ctx.session, team.id)
-             if lead.id != issue.owner_id]
+    leads = [Target(PERSON, person.id, "lead") for person, role in members
+             if role == teams.LEAD and person.id != issue.owner_id]
     grace = cadence.minutes(team, issue.severity) // 2
     late_at = team_hours(team).add(due, grace)
-    await plan_nudge(ctx, kind=LATE, targets=leads + await _stakeholders(ctx, issue), at=late_at, **common)
+    stakeholders = await _stakeholders(ctx, issue, {person.id for person, _role in members})
+    await plan_nudge(ctx, kind=LATE, targets=leads + stakeholders, at=late_at, **common)
 
 
-async def _stakeholders(ctx: Ctx, issue: Issue) -> list[Target]:
-    """Followers outside the owner team: the owner team owes the update, the others wait for it."""
-    members = {person.id for person, _role in await teams.members(ctx.session, issue.owner_team_id)}
+async def _stakeholders(ctx: Ctx, issue: Issue, members: set[int]) -> list[Target]:
+    """Followers outside the owner team (`members`): the owner team owes the update, the others wait for it."""
     out = [Target(PERSON, person.id, "stakeholder") for person in await service.follower_people(ctx.session, issue.id)
            if person.id not in members and person.id != issue.owner_id]
     out += [Target(TEAM, team.id, "stakeholder") for team in await service.follower_teams(ctx.session, issue.id)

@@ -14,6 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Ctx
+from bot.nudges import kinds
 from bot.nudges.ledger import FAILED, QUEUED, SENT
 from storage.models import Nudge, Outbox
 
@@ -41,7 +42,7 @@ async def confirm(ctx: Ctx, nudge_id: int) -> None:
     else:
         nudge.state = FAILED
     ctx.session.add(nudge)
-    kind = ctx.commands.nudge_kind(nudge.kind) if ctx.commands else None
+    kind = kinds.named(nudge.kind)
     if nudge.state == SENT and kind is not None and kind.refresh is not None:
         await ctx.session.flush()
         await kind.refresh(ctx, nudge)

@@ -41,3 +41,18 @@ class NudgeKind:
     name: str  # "request.first_response.warn"
     describe: Describe
     refresh: Refresh | None = None
+
+
+# Every domain's kinds by name: the registry adds each domain's as it collects
+# them (like its sentences), and the ticks word a nudge by its kind's name.
+_KINDS: dict[str, NudgeKind] = {}
+
+
+def register(kinds: tuple[NudgeKind, ...]) -> None:
+    for kind in kinds:
+        if _KINDS.setdefault(kind.name, kind) is not kind:
+            raise ValueError(f"nudge kind {kind.name!r} is declared twice")
+
+
+def named(name: str) -> NudgeKind | None:
+    return _KINDS.get(name)

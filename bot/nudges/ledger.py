@@ -41,7 +41,7 @@ def in_window(moment: datetime | None, window: str) -> bool:
 
 async def plan(
     ctx: Ctx, *, subject_kind: str, subject_id: int, kind: str, window: str,
-    targets: Iterable[Target], at: datetime, data: dict[str, Any] | None = None,
+    targets: Iterable[Target], at: datetime, data: dict[str, Any] | None = None, snoozes: int = 0,
 ) -> int:
     """Plans `kind` for each target at `at`, or at the target's next working
     moment; a nudge already planned (or sent) for the same window is left as it
@@ -61,7 +61,7 @@ async def plan(
         new += await insert_new(ctx.session, Nudge, ONCE, dict(
             subject_kind=subject_kind, subject_id=subject_id, kind=kind, window_key=window,
             recipient_kind=target.kind, recipient_id=target.id, state=PLANNED, send_at=send_at,
-            data={"role": target.role, **(data or {})}, snoozes=0, created_at=ctx.now,
+            data={"role": target.role, **(data or {})}, snoozes=snoozes, created_at=ctx.now,
         ))
     return new
 

@@ -20,7 +20,7 @@ from bot.delivery.outbox import enqueue
 from bot.i18n import t
 from bot.interaction import Subject, make
 from bot.messages import Action, Message
-from bot.nudges import timing
+from bot.nudges import kinds, timing
 from bot.nudges.kinds import Said
 from bot.nudges.ledger import CANCELLED, PLANNED, QUEUED
 from storage.models import Nudge
@@ -81,7 +81,7 @@ async def send(ctx: Ctx, recipient: Recipient) -> None:
     reader = await timing.reader(ctx, kind, recipient_id)
     said: list[tuple[Nudge, Said]] = []
     for nudge in claimed:
-        nudge_kind = ctx.commands.nudge_kind(nudge.kind) if ctx.commands else None
+        nudge_kind = kinds.named(nudge.kind)
         words = await nudge_kind.describe(ctx, nudge, reader) if nudge_kind else None
         if words is None:
             # Acted on, closed or moved on since it was planned: it never went out.

@@ -43,22 +43,14 @@ async def press(ctx: Ctx, caller: Caller, interaction: Interaction) -> Reply:
 
 
 async def _again(ctx: Ctx, nudge: Nudge, until: datetime) -> None:
-    """The same nudge in a new window; a second press of the same button plans nothing more."""
-    base = nudge.window_key.split("~")[0]
+    """The same nudge in a new window, which carries its count so snoozing it again
+    opens the next one; a second press of the same button plans nothing more."""
+    snoozes = nudge.snoozes + 1
     await ledger.plan(
         ctx, subject_kind=nudge.subject_kind, subject_id=nudge.subject_id, kind=nudge.kind,
-        window=f"{base}~{nudge.snoozes + 1}", targets=[Target(nudge.recipient_kind, nudge.recipient_id)],
-        at=until, data={**nudge.data, "snoozed_from": nudge.id},
+        window=f"{nudge.window_key.split('~')[0]}~{snoozes}", targets=[Target(nudge.recipient_kind, nudge.recipient_id)],
+        at=until, data={**nudge.data, "snoozed_from": nudge.id}, snoozes=snoozes,
     )
-    await ctx.session.flush()
-    # The new row carries its count, so snoozing it again opens the next window.
-    planned = await ctx.session.exec(select(Nudge).where(
-        Nudge.subject_kind == nudge.subject_kind, Nudge.subject_id == nudge.subject_id, Nudge.kind == nudge.kind,
-        Nudge.window_key == f"{base}~{nudge.snoozes + 1}", Nudge.recipient_kind == nudge.recipient_kind,
-        Nudge.recipient_id == nudge.recipient_id))
-    for row in planned.all():
-        row.snoozes = nudge.snoozes + 1
-        ctx.session.add(row)
 
 
 async def _may_snooze(ctx: Ctx, caller: Caller, nudge: Nudge) -> bool:

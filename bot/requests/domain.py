@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
-from bot.requests import flows, home, scheduled
+from bot.requests import home, scheduled
 from bot.requests.commands import actions, handlers, parser
 from bot.requests.nudge_text import REQUEST_NUDGES
 
@@ -27,6 +27,6 @@ DOMAIN = Domain(
     forms=actions.FORMS,
     home=home.home,
     thread_reply=handlers.thread_reply,
-    nudges=scheduled.kinds(refresh=flows.refresh_cards),
+    nudges=scheduled.KINDS,
     catalog=REQUEST_NUDGES,
 )

@@ -17,8 +17,8 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.messages import Message
 from bot.people import service as people
-from bot.nudges import trail
 from bot.requests import messaging, scheduled, service
+from bot.requests.cards import send_cards, view_of
 from bot.requests.messaging import RequestView
 from bot.requests.states import (
     CLOSED,
@@ -36,15 +36,7 @@ from bot.requests.states import (
 from bot.sla import clocks
 from bot.teams import service as teams
 from bot.text import shorten
-from storage.models import Membership, Nudge, Person, Request, RequestEvent, RequestRating, Team
-
-async def view_of(ctx: Ctx, request: Request) -> RequestView:
-    team = await teams.get(ctx.session, request.team_id)
-    requester = await people.get(ctx.session, request.requester_id)
-    owner = await people.get(ctx.session, request.owner_id) if request.owner_id else None
-    return RequestView(request=request, team=team, requester=requester, owner=owner,
-                       trail=await trail.entries(ctx, scheduled.SUBJECT, request.id))
-
+from storage.models import Membership, Person, Request, RequestEvent, RequestRating, Team
 
 def _event(ctx: Ctx, request: Request, actor: Person | None, kind: str, text: str | None = None, **data) -> None:  # noqa: ANN003
     ctx.session.add(
@@ -67,31 +59,8 @@ async def publish(ctx: Ctx, view: RequestView) -> None:
     plans the reminders its new state calls for."""
     members = await teams.members(ctx.session, view.team.id)
     refresh_homes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
-    send_cards(ctx, view)
-    await scheduled.plan(ctx, view)
-
-
-def send_cards(ctx: Ctx, view: RequestView) -> None:
-    """The team's card and the requester's, each editing its previous version."""
-    request = view.request
-    enqueue(
-        ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
-        message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
-        card_key=messaging.team_card_key(request.id), watchers=[view.requester.id],
-    )
-    enqueue(
-        ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
-        message=messaging.requester_card(view, ctx.now),
-        card_key=messaging.requester_card_key(request.id),
-    )
-
-
-async def refresh_cards(ctx: Ctx, nudge: Nudge) -> None:
-    """The request's cards again, now with a delivered nudge in their trail
-    (nothing else changed: home pages stay as they are)."""
-    request = await ctx.session.get(Request, nudge.subject_id)
-    if request is not None:
-        send_cards(ctx, await view_of(ctx, request))
+    await send_cards(ctx, view)
+    await scheduled.plan(ctx, view, leads=[person for person, role in members if role == teams.LEAD])
 
 
 def tell_requester(ctx: Ctx, view: RequestView, key: str, **values: object) -> None:

@@ -20,17 +20,15 @@ from datetime import datetime
 from bot.context import Ctx
 from bot.delivery.outbox import PERSON, TEAM
 from bot.i18n import format_when, t
-from bot.nudges.kinds import NudgeKind, Reader, Refresh, Said
+from bot.nudges.kinds import NudgeKind, Reader, Said
 from bot.nudges.ledger import Target, in_window, plan as plan_nudge, window_of
-from bot.requests import messaging, service
+from bot.requests import cards, messaging, service
 from bot.requests.messaging import RequestView
-from bot.requests.states import FLAG_AFTER_REASSIGNMENTS, NEW, OPEN, RESOLVED, WAITING_INFO, display_id
+from bot.requests.states import FLAG_AFTER_REASSIGNMENTS, NEW, NUDGE_SUBJECT, OPEN, RESOLVED, WAITING_INFO, display_id
 from bot.sla.calendar import add_business_days, team_hours
-from bot.teams import service as teams
 from bot.text import shorten
 from storage.models import Nudge, Person, Request, Team
 
-SUBJECT = "request"
 FR_WARN, FR_BREACH = "request.first_response.warn", "request.first_response.breach"
 RES_WARN, RES_BREACH = "request.resolution.warn", "request.resolution.breach"
 WAIT_REMIND, WAIT_CLOSE = "request.waiting.remind", "request.waiting.close"
@@ -38,10 +36,11 @@ RATING, PINGPONG = "request.rating.remind", "request.pingpong.remind"
 CLOSE_AFTER_DAYS = 5
 
 
-async def plan(ctx: Ctx, view: RequestView) -> None:
-    """Everything this request may need to say later, from its state now."""
+async def plan(ctx: Ctx, view: RequestView, leads: list[Person]) -> None:
+    """Everything this request may need to say later, from its state now
+    (`leads`: the team's, which the caller has already read)."""
     request, team = view.request, view.team
-    leads = [Target(PERSON, lead.id, "lead") for lead in await teams.leads(ctx.session, team.id)]
+    leads = [Target(PERSON, lead.id, "lead") for lead in leads]
     owner = [Target(PERSON, request.owner_id, "owner")] if request.owner_id else []
     doer = owner or [Target(TEAM, team.id, "team")]
     requester = [Target(PERSON, request.requester_id, "requester")]
@@ -49,7 +48,7 @@ async def plan(ctx: Ctx, view: RequestView) -> None:
     async def at(kind: str, moment: datetime | None, targets: list[Target], window: datetime | str) -> None:
         if moment is not None and targets:
             window_key = window if isinstance(window, str) else window_of(window)
-            await plan_nudge(ctx, subject_kind=SUBJECT, subject_id=request.id, kind=kind, window=window_key,
+            await plan_nudge(ctx, subject_kind=NUDGE_SUBJECT, subject_id=request.id, kind=kind, window=window_key,
                              targets=targets, at=moment, data={"team": team.id})
 
     if request.status in OPEN:
@@ -139,10 +138,5 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
     return None
 
 
-def kinds(refresh: Refresh) -> tuple[NudgeKind, ...]:
-    """The kinds for the registry; `refresh` re-renders the request's cards
-    (flows, which plans through this module, provides it)."""
-    return tuple(
-        NudgeKind(name, describe, refresh=refresh)
-        for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG)
-    )
+KINDS = tuple(NudgeKind(name, describe, refresh=cards.refresh)
+              for name in (FR_WARN, FR_BREACH, RES_WARN, RES_BREACH, WAIT_REMIND, WAIT_CLOSE, RATING, PINGPONG))

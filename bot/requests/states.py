@@ -29,6 +29,9 @@ def request_id_of(ref: str) -> int | None:
     return int(number) if number != ref and number.isdecimal() and valid_id(int(number)) else None
 
 
+# The nudge ledger's subject for a request's reminders, and so its cards' trail.
+NUDGE_SUBJECT = "request"
+
 # What a request's buttons and forms carry back (bot.interaction).
 REQUEST = Subject("request", bad_id="input.bad_request_id")
 DRAFT = Subject("draft", bad_id="reply.draft_gone", numeric=False)  # a request waiting for its team
