@@ -1,0 +1,22 @@
+"""Pulse surveys, as Pedir's registry knows them."""
+
+from __future__ import annotations
+
+from bot.commands.registry import Command, Domain, MenuEntry
+from bot.pulses.catalog import PULSE_CATALOG
+from bot.pulses.commands import handlers, parser
+
+DOMAIN = Domain(
+    name="pulses",
+    commands=(
+        Command(
+            words=("pulso", "pulse", "pulsos", "pulses"), slash="/pulso",
+            parse=parser.parse, handle=handlers.handle,
+            description="Encuestas de pulso sobre cómo nos servimos entre equipos",
+            usage_hint="nuevo · lista · ver P-3 · resultados P-3 · responder P-3 · ayuda",
+            menu=(MenuEntry("pulso", "nuevo · lista · resultados P-3 — encuestas de pulso anónimas"),),
+            help={"es": "• /pulso ayuda — encuestas de pulso anónimas", "en": "• /pulso help — anonymous pulse surveys"},
+        ),
+    ),
+    catalog=PULSE_CATALOG,
+)
