@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
 from bot.pulses.catalog import PULSE_CATALOG
-from bot.pulses.commands import handlers, parser
+from bot.pulses import scheduled
+from bot.pulses.commands import buttons, handlers, parser, respond
 
 DOMAIN = Domain(
     name="pulses",
@@ -18,5 +19,8 @@ DOMAIN = Domain(
             help={"es": "• /pulso ayuda — encuestas de pulso anónimas", "en": "• /pulso help — anonymous pulse surveys"},
         ),
     ),
+    buttons=buttons.BUTTONS + respond.BUTTONS,
+    forms=buttons.FORMS + respond.FORMS,
+    jobs=scheduled.JOBS,
     catalog=PULSE_CATALOG,
 )
