@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Ctx
+from bot.scheduling import chunks
 from bot.delivery.outbox import PERSON, enqueue
 from bot.pulses import answering, progress
 from bot.pulses.messaging import Asked, Reader, question_message
@@ -29,7 +30,7 @@ async def due(session: AsyncSession, now: datetime) -> list[tuple[int, ...]]:
         .where(PulseParticipation.state == PLANNED, col(PulseParticipation.send_at) <= now)
         .order_by(col(PulseParticipation.send_at)).limit(SCAN)
     )).all())
-    return [tuple(ids[i:i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    return chunks(ids, CHUNK)
 
 
 async def next_at(session: AsyncSession) -> datetime | None:
