@@ -65,10 +65,13 @@ async def test_the_lead_answers_the_results_and_the_next_round_shows_it(app, fol
     for name in AUDIENCE:
         await app.action(folk[name], "pulse.answer", button(questions_to(calls, f"{name}@example.com")[0], "3").value)
     later(app, timedelta(days=3, minutes=1))
-    await tick(app, channel)
+    calls = await tick(app, channel)
+    [results] = [c.message for c in calls if c.address == "person:pablo.jimenez@example.com"]
+    assert [a.label for a in results.actions] == ["Responder a los resultados"]
     outsider = await app.command(folk["marta.lopez"], "/pulso", "responder P-1 Hola")
     assert outsider.refused and "quien lidera el equipo" in outsider.message.text
-    form = (await app.command(pablo, "/pulso", "responder P-1")).form
+    assert (await app.command(pablo, "/pulso", "responder P-1")).form.id == "pulse.respond"
+    form = (await app.action(pablo, "pulse.respond", results.actions[0].value)).form
     assert form is not None and form.id == "pulse.respond"
     reply = await app.submit(pablo, "pulse.respond", form.context, {"answer": "Abriremos un canal de guardia."})
     assert "Enviado a las 5 personas" in reply.message.text

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.context import Ctx
 from bot.delivery.outbox import PERSON, enqueue
 from bot.pulses import ballots, service
+from bot.pulses.commands.respond import respond_action
 from bot.pulses.commands.results import results_message
 from bot.pulses.states import CLOSED, OPEN
 from bot.teams import service as teams
@@ -48,14 +49,16 @@ async def close(ctx: Ctx, round_id: int) -> None:
     rnd = await service.require_round(ctx.session, round_id)
     await ctx.session.refresh(rnd)
     pulse = await service.require(ctx.session, rnd.pulse_id)
-    readers = {pulse.created_by_id}
-    if pulse.subject_team_id is not None:
-        readers |= {lead.id for lead in await teams.leads(ctx.session, pulse.subject_team_id)}
-    for person_id in sorted(readers):
+    leads = {lead.id for lead in await teams.leads(ctx.session, pulse.subject_team_id)} \
+        if pulse.subject_team_id is not None else set()
+    for person_id in sorted(leads | {pulse.created_by_id}):
         person = await ctx.session.get(Person, person_id)
         if person is None:
             continue
-        message = await results_message(ctx.session, pulse, rnd, person.locale or ctx.default_locale, ctx.now)
+        locale = person.locale or ctx.default_locale
+        message = await results_message(ctx.session, pulse, rnd, locale, ctx.now)
+        if person_id in leads:  # the loop closes where the results are read
+            message.actions.append(respond_action(locale, pulse.id))
         enqueue(ctx.session, recipient_kind=PERSON, recipient_id=person_id, now=ctx.now, message=message)
 
 
