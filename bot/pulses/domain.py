@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import Command, Domain, MenuEntry
+from bot.commands.registry import Command, Domain, Job, MenuEntry
+from bot.pulses import rounds
 from bot.pulses.catalog import PULSE_CATALOG
-from bot.pulses.commands import handlers, parser
+from bot.pulses.catalog_setup import SETUP_CATALOG
+from bot.pulses.commands import handlers, parser, setup_form
 
 DOMAIN = Domain(
     name="pulses",
@@ -18,5 +20,7 @@ DOMAIN = Domain(
             help={"es": "• /pulso ayuda — encuestas de pulso anónimas", "en": "• /pulso help — anonymous pulse surveys"},
         ),
     ),
-    catalog=PULSE_CATALOG,
+    forms=setup_form.FORMS,
+    jobs=(Job("pulses.open", due=rounds.due, run=rounds.run, every_seconds=60, next_at=rounds.next_at),),
+    catalog={**PULSE_CATALOG, **SETUP_CATALOG},
 )
