@@ -107,6 +107,21 @@ _SENTENCES: dict[str, _ES_EN] = {
     "pulse.setup.creator_unknown": (
         "No conozco a nadie con el email {value}. Importa antes el fichero de la organización.",
         "I know nobody with the email {value}. Import the organisation file first."),
+    # ---------------------------------------------------------------- the file (pedir pulse create --file)
+    "pulse.setup.file.toml": ("no es TOML válido: {reason}", "invalid TOML: {reason}"),
+    "pulse.setup.file.unknown_key": (
+        "clave desconocida: usa una de {keys}", "unknown key: use one of {keys}"),
+    "pulse.setup.file.table": (
+        "debe ser una tabla: [schedule] con kind, start, time y cron",
+        "must be a table: [schedule] with kind, start, time and cron"),
+    "pulse.setup.file.questions": (
+        "cada pregunta es una tabla [[questions]] con kind y text",
+        "each question is a [[questions]] table with kind and text"),
+    "pulse.setup.file.too_many": (
+        "como mucho tres preguntas: quita las que sobran", "at most three questions: remove the rest"),
+    "pulse.setup.file.not_text": ("debe ser un texto entre comillas", "must be text in quotes"),
+    "pulse.setup.file.not_bool": ("debe ser true o false", "must be true or false"),
+    "pulse.setup.file.not_number": ("debe ser un número entero, sin comillas", "must be a whole number, without quotes"),
     # ---------------------------------------------------------------- the form
     "pulse.setup.form.title": ("Nuevo pulso", "New pulse"),
     "pulse.setup.form.submit": ("Crear", "Create"),
