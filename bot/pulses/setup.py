@@ -8,6 +8,7 @@ from `next_open_at`: these flows only move it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
@@ -17,7 +18,7 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.pulses import access, audience, recurrence, timing
 from bot.pulses.recurrence import Schedule
-from bot.pulses.spec import AUDIENCE, SUBJECT, PulseSpec, SpecErrors
+from bot.pulses.spec import AUDIENCE, SUBJECT, Audience, PulseSpec, SpecErrors
 from bot.pulses.states import ACTIVE, CANCELLED, DROPPED, OPEN, PAUSED, PLANNED, display_id
 from bot.teams import service as teams
 from storage.models import Person, Pulse, PulseParticipation, PulseRound
@@ -27,20 +28,7 @@ async def create(ctx: Ctx, creator: Person, spec: PulseSpec, tz: str) -> Pulse:
     """A new active pulse; SpecErrors (subject, audience) when a name is unknown
     or the audience has nobody in it. `tz`: where the creator reads its dates."""
     access.require_hr(creator)
-    problems: dict[str, UserError] = {}
-    subject_id = None
-    if spec.subject is not None:
-        try:
-            subject_id = (await teams.find(ctx.session, spec.subject)).id
-        except UserError as error:
-            problems[SUBJECT] = error
-    stored = None
-    try:
-        stored = await audience.resolve(ctx.session, spec.audience)
-        if await audience.size(ctx.session, stored) == 0:
-            raise UserError("pulse.setup.audience_nobody")
-    except UserError as error:
-        problems[AUDIENCE] = error
+    problems, subject_id, stored = await find_names(ctx, spec.subject, spec.audience)
     if problems:
         raise SpecErrors(problems)
     first = recurrence.first_on_or_after(spec.schedule, spec.schedule.start)
@@ -56,6 +44,28 @@ async def create(ctx: Ctx, creator: Person, spec: PulseSpec, tz: str) -> Pulse:
     ctx.session.add(pulse)
     await ctx.session.flush()
     return pulse
+
+
+async def find_names(
+    ctx: Ctx, subject: str | None, wanted: Audience | None,
+) -> tuple[dict[str, UserError], int | None, dict[str, Any] | None]:
+    """The subject team's id and the stored audience, or the problems with them
+    by field: the form reports them with any others it has."""
+    problems: dict[str, UserError] = {}
+    subject_id = stored = None
+    if subject is not None:
+        try:
+            subject_id = (await teams.find(ctx.session, subject)).id
+        except UserError as error:
+            problems[SUBJECT] = error
+    if wanted is not None:
+        try:
+            stored = await audience.resolve(ctx.session, wanted)
+            if await audience.size(ctx.session, stored) == 0:
+                raise UserError("pulse.setup.audience_nobody")
+        except UserError as error:
+            problems[AUDIENCE] = error
+    return problems, subject_id, stored
 
 
 async def _managed(ctx: Ctx, actor: Person, pulse_id: int) -> Pulse:

@@ -119,12 +119,16 @@ def from_values(values: Mapping[str, str], *, now: datetime, tz: str) -> PulseSp
                       "pulse.setup.bad_min_answers")
     if c.problems:
         raise SpecErrors(c.problems)
-    subject = v.get(SUBJECT, "").lstrip("@")
     return PulseSpec(
-        questions=questions, comment=comment, subject=None if fold(subject) in ("", GENERAL) else subject,
+        questions=questions, comment=comment, subject=read_subject(v.get(SUBJECT, "")),
         audience=audience, schedule=schedule, window_days=window, remind_after_days=reminder,
         anonymous=anonymous, min_answers=minimum,
     )
+
+
+def read_subject(value: str) -> str | None:
+    subject = value.strip().lstrip("@")
+    return None if fold(subject) in ("", GENERAL) else subject
 
 
 def read_questions(c: _Collector, v: Mapping[str, str]) -> tuple[Question, ...] | None:

@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from bot.commands.registry import Form as FormDeclaration
 from bot.context import Caller, Ctx
+from bot.errors import UserError
 from bot.i18n import t
 from bot.interaction import NOTHING, Interaction, make
 from bot.messages import Form, FormField, Reply
 from bot.pulses import access, reading, recurrence, setup
 from bot.pulses import spec as s
 from bot.pulses.spec import SpecErrors
-from bot.pulses.states import DEFAULT_MIN_ANSWERS, DEFAULT_WINDOW_DAYS, KINDS, SCALE
+from bot.pulses.states import DEFAULT_MIN_ANSWERS, DEFAULT_WINDOW_DAYS, KINDS, SCALE, display_id
 from bot.teams import service as teams
 from storage.models import Team
 
@@ -78,15 +79,28 @@ async def open_form(ctx: Ctx, caller: Caller, _i: Interaction | None = None) -> 
 
 async def submit(ctx: Ctx, caller: Caller, _i: Interaction, values: dict[str, str]) -> Reply:
     loc = caller.locale
+    access.require_hr(caller.person)
     try:
         spec = s.from_values(values, now=ctx.now, tz=caller.timezone)
         pulse = await setup.create(ctx, caller.person, spec, caller.timezone)
     except SpecErrors as wrong:
-        return Reply(errors={field: t(loc, error.key, **error.values) for field, error in wrong.problems.items()})
-    heading = t(loc, "pulse.setup.created", ref=f"P-{pulse.id}")
+        problems = wrong.problems
+        if not problems.keys() & {s.SUBJECT, s.AUDIENCE}:  # the names too, so every error shows at once
+            problems = {**problems, **(await _name_problems(ctx, values))}
+        return Reply(errors={field: t(loc, error.key, **error.values) for field, error in problems.items()})
+    heading = t(loc, "pulse.setup.created", ref=display_id(pulse.id))
     if not pulse.anonymous:
         heading += "\n" + t(loc, "pulse.setup.created_named")
     return Reply(message=await reading.card(ctx, caller, pulse, heading=heading))
+
+
+async def _name_problems(ctx: Ctx, values: dict[str, str]) -> dict[str, UserError]:
+    try:
+        wanted = s.read_audience(values.get(s.AUDIENCE, ""))
+    except UserError:
+        wanted = None  # already reported
+    problems, _subject, _stored = await setup.find_names(ctx, s.read_subject(values.get(s.SUBJECT, "")), wanted)
+    return problems
 
 
 FORMS = (FormDeclaration(NEW, NOTHING, submit, reopen=open_form),)
