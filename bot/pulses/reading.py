@@ -17,7 +17,7 @@ from bot.pulses import audience, recurrence, service
 from bot.pulses.recurrence import Schedule
 from bot.pulses.states import ACTIVE, display_id
 from bot.text import shorten
-from storage.models import Pulse, PulseParticipation, PulseRound, Team
+from storage.models import Pulse, PulseParticipation, Team
 
 ROUNDS_SHOWN = 10
 
@@ -102,7 +102,3 @@ async def list_line(ctx: Ctx, pulse: Pulse, locale: str) -> str:
              when=schedule_text(pulse, locale), state=state_text(pulse, locale),
              question=shorten(pulse.questions[0]["text"], 60))
 
-
-async def latest_round(ctx: Ctx, pulse_id: int) -> PulseRound | None:
-    found = await service.rounds(ctx.session, pulse_id, limit=1)
-    return found[0] if found else None
