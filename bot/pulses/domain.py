@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
-from bot.pulses.catalog import PULSE_CATALOG
 from bot.pulses import scheduled
-from bot.pulses.commands import buttons, handlers, parser, respond
+from bot.pulses.catalog import PULSE_CATALOG
+from bot.pulses.catalog_setup import SETUP_CATALOG
+from bot.pulses.commands import buttons, handlers, parser, respond, setup_form
 
 DOMAIN = Domain(
     name="pulses",
@@ -20,7 +21,7 @@ DOMAIN = Domain(
         ),
     ),
     buttons=buttons.BUTTONS + respond.BUTTONS,
-    forms=buttons.FORMS + respond.FORMS,
+    forms=buttons.FORMS + respond.FORMS + setup_form.FORMS,
     jobs=scheduled.JOBS,
-    catalog=PULSE_CATALOG,
+    catalog={**PULSE_CATALOG, **SETUP_CATALOG},
 )

@@ -17,11 +17,13 @@ OPEN = "open"
 CLOSED = "closed"
 
 # A participation's: planned (its moment has not come), queued (in the outbox),
-# sent (delivered), unreachable (no way to reach the person: `reason` says why).
+# sent (delivered), unreachable (no way to reach the person: `reason` says why),
+# dropped (cancelled before it was sent).
 PLANNED = "planned"
 QUEUED = "queued"
 SENT = "sent"
 UNREACHABLE = "unreachable"
+DROPPED = "dropped"  # the pulse was cancelled before its moment came: never sent
 
 # Question kinds: a 1–5 scale, an eNPS 0–10, or open text.
 SCALE = "scale"
