@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.registry import Command, Domain, MenuEntry
 from bot.pulses.catalog import PULSE_CATALOG
+from bot.pulses.catalog_results import RESULTS_CATALOG
 from bot.pulses.commands import handlers, parser
 
 DOMAIN = Domain(
@@ -18,5 +19,5 @@ DOMAIN = Domain(
             help={"es": "• /pulso ayuda — encuestas de pulso anónimas", "en": "• /pulso help — anonymous pulse surveys"},
         ),
     ),
-    catalog=PULSE_CATALOG,
+    catalog={**PULSE_CATALOG, **RESULTS_CATALOG},
 )
