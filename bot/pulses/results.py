@@ -134,7 +134,8 @@ async def round_results(session: AsyncSession, pulse: Pulse, round_: PulseRound,
     results = RoundResults(pulse, round_, threshold, count, shown=True)
     cells = await _team_cells(session, round_.id)
     names = await _team_names(session, {team for team, _q, _s, _n in cells})
-    texts = await _texts(session, round_.id)
+    asked = [i for i, q in enumerate(round_.questions) if q.get("kind", TEXT) == TEXT]
+    texts = await _texts(session, round_.id, [*asked, COMMENT] if round_.comment else asked)
     trend = await _trend(session, pulse, round_, trend_rounds)
     for index, question in enumerate(round_.questions):
         kind = question.get("kind", TEXT)
@@ -173,11 +174,15 @@ async def _team_names(session: AsyncSession, team_ids: set[int | None]) -> dict[
     return dict((await session.exec(select(Team.id, Team.name).where(col(Team.id).in_(ids)))).all())  # type: ignore[arg-type]
 
 
-async def _texts(session: AsyncSession, round_id: int) -> dict[int, list[str]]:
+async def _texts(session: AsyncSession, round_id: int, questions: list[int]) -> dict[int, list[str]]:
     """Open answers and comments per question, shuffled anew on every read; never dated."""
+    if not questions:
+        return {}
+    # Naming the questions makes this a seek per (round, question, NULL score), not a walk of the round.
     rows = (await session.exec(
         select(PulseAnswer.question, PulseAnswer.text)
-        .where(PulseAnswer.round_id == round_id, col(PulseAnswer.score).is_(None), col(PulseAnswer.text).is_not(None))
+        .where(PulseAnswer.round_id == round_id, col(PulseAnswer.question).in_(questions),
+               col(PulseAnswer.score).is_(None), col(PulseAnswer.text).is_not(None))
     )).all()
     found: dict[int, list[str]] = defaultdict(list)
     for question, text in rows:
@@ -215,7 +220,8 @@ async def _trend(session: AsyncSession, pulse: Pulse, round_: PulseRound, rounds
     if not earlier:
         return {}
     ids = [r.id for r in earlier]
-    counts = await respondents(session, ids)  # type: ignore[arg-type]
+    # No respondent count needed: a question answered by at least `min_answers` receipts
+    # (one answer per receipt and question) means the round had that many respondents.
     rows = (await session.exec(
         select(PulseAnswer.round_id, PulseAnswer.question, PulseAnswer.score, func.count())
         .where(col(PulseAnswer.round_id).in_(ids), col(PulseAnswer.score).is_not(None))
@@ -233,7 +239,7 @@ async def _trend(session: AsyncSession, pulse: Pulse, round_: PulseRound, rounds
         for past in earlier:
             asked = past.questions[index].get("kind") if index < len(past.questions) else None
             scores = Scores.of(kind, cells.get((past.id, index), [])) if asked == kind else None  # type: ignore[arg-type]
-            met = scores is not None and counts[past.id] >= pulse.min_answers and scores.answers >= pulse.min_answers  # type: ignore[index]
+            met = scores is not None and scores.answers >= pulse.min_answers
             points.append(TrendPoint(past.number, scores.figure if met and scores else None))
         trend[index] = points
     return trend
