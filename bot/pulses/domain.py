@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands.registry import Command, Domain, MenuEntry
 from bot.pulses import scheduled
 from bot.pulses.catalog import PULSE_CATALOG
+from bot.pulses.catalog_results import RESULTS_CATALOG
 from bot.pulses.catalog_setup import SETUP_CATALOG
 from bot.pulses.commands import buttons, handlers, parser, respond, setup_form
 
@@ -23,5 +24,5 @@ DOMAIN = Domain(
     buttons=buttons.BUTTONS + respond.BUTTONS,
     forms=buttons.FORMS + respond.FORMS + setup_form.FORMS,
     jobs=scheduled.JOBS,
-    catalog={**PULSE_CATALOG, **SETUP_CATALOG},
+    catalog={**PULSE_CATALOG, **SETUP_CATALOG, **RESULTS_CATALOG},
 )
