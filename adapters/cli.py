@@ -14,12 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-<<<<<<< HEAD
 from adapters import cli_pulse
 from adapters.cli_args import Parser, https_url, moment, output_file, text_file
-=======
-from adapters.cli_args import Parser, https_url, moment, output_file, pulse_ref, round_number, text_file
->>>>>>> pulse-results
 from adapters.cli_errors import CliError, explain
 from bot.config import Settings, get_settings
 
@@ -60,55 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     slack.add_argument("--host", type=https_url, metavar="URL", default="https://pedir.example.com",
                        help="public https URL of Pedir (default https://pedir.example.com)")
 
-<<<<<<< HEAD
-    # -- pulse surveys: setting them up (adapters/cli_pulse.py) -----------------
     pulse = sub.add_parser("pulse", help="pulse surveys")
     pulse_sub = pulse.add_subparsers(dest="pulse_command", required=True)
-    cli_pulse.add_setup_commands(pulse_sub)
-    # -- end of pulse setup ------------------------------------------------------
-=======
-    pulse = sub.add_parser("pulse", help="pulse surveys")
-    pulse_sub = pulse.add_subparsers(dest="pulse_command", required=True)
-    _add_pulse_export(pulse_sub)
->>>>>>> pulse-results
+    cli_pulse.add_commands(pulse_sub)
     return parser
-
-
-# ---------------------------------------------------------------- pulse export (results)
-
-
-def _add_pulse_export(pulse_sub: argparse._SubParsersAction) -> None:
-    export = pulse_sub.add_parser("export", help="a pulse's results as CSV: aggregates only, the threshold applied")
-    export.add_argument("pulse", type=pulse_ref, metavar="P-3")
-    export.add_argument("--csv", dest="csv", type=output_file, required=True, metavar="FILE")
-    export.add_argument("--round", dest="round", type=round_number, metavar="N", help="only this round")
-
-
-async def _pulse_export(settings: Settings, pulse_id: int, path: Path, number: int | None) -> int:
-    from bot.domains import REGISTRY  # noqa: F401  (registers the domains' sentences)
-    from bot.errors import UserError
-    from bot.i18n import t
-    from bot.pulses import export, service
-    from storage.engine import create_engine, session_factory
-
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            try:
-                pulse = await service.require(session, pulse_id)
-                rows = await export.export_rows(session, pulse, number)
-            except UserError as exc:
-                raise CliError(t(settings.locale, exc.key, **exc.values), 1) from exc
-    finally:
-        await engine.dispose()
-    if number is not None and not rows:
-        raise CliError(t(settings.locale, "pulse.results.export.no_round", pulse=f"P-{pulse_id}", number=number), 1)
-    written = export.write_csv(path, rows)
-    print(t(settings.locale, "pulse.results.export.written", rows=written, path=path))
-    return 0
-
-
-# ---------------------------------------------------------------- pulse export ends
 
 
 async def _org_import(settings: Settings, path: Path) -> int:
@@ -175,12 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "org":
         return asyncio.run(_org_import(settings, args.file))
-    # -- pulse surveys: setting them up (adapters/cli_pulse.py) -----------------
-    if args.command == "pulse" and args.pulse_command == "create":
-        return asyncio.run(cli_pulse.create_pulse(settings, args.file, args.by))
-    if args.command == "pulse" and args.pulse_command == "list":
-        return asyncio.run(cli_pulse.list_pulses(settings))
-    # -- end of pulse setup ------------------------------------------------------
+    if args.command == "pulse":
+        return asyncio.run(cli_pulse.run(settings, args))
     if args.command == "manifest" and args.manifest_command == "slack":
         from adapters.slack.manifest import write_manifest
 
@@ -201,8 +148,6 @@ def run(args: argparse.Namespace) -> int:
 
         serve(settings)
         return 0
-    if args.command == "pulse" and args.pulse_command == "export":
-        return asyncio.run(_pulse_export(settings, args.pulse, args.csv, args.round))
     if args.command == "worker":
         from adapters.worker import run_worker
 
