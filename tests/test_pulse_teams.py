@@ -29,7 +29,7 @@ from adapters.teams.cards import CARD_BYTES_MAX, CONTENT_TYPE, MAX_ACTIONS, SCHE
 from adapters.web.server import PEDIR, SESSIONS, build_app
 from bot.app import Pedir
 from bot.clock import ShiftedClock, SystemClock
-from bot.pulses.states import ENPS
+from bot.pulses.states import ENPS, TEXT
 from storage.models import Outbox, PulseParticipation, PulseRound
 from tests.harness.teams_env import (  # noqa: F401  (fake_connector_running: fixture)
     ANA_T, APP_ID, IRENE_T, PABLO_T, TeamsEnv, fake_connector_running, prepare_database, settings_for,
@@ -260,3 +260,44 @@ async def test_a_click_updates_the_card_in_place_and_the_receipt_changes_the_ans
     await assert_receipt_kept_only_as_a_hash(teams.pedir, receipt)
     assert logged(caplog, receipt) == []
     assert caplog.records, "nothing was logged at all: the log check would prove nothing"
+
+
+# ------------------------------------------------------------------ open text: a form card
+
+
+async def test_an_open_question_opens_a_form_card_whose_answer_takes_its_place(teams, caplog):  # noqa: ANN001
+    watch_logs(caplog)
+    await send_round(teams, questions=[{"kind": TEXT, "text": "¿Qué mejorarías?"}])
+    sent = question_to(teams, ANA_T)
+    question = card_of(sent)
+    assert_card_valid(question)
+    assert titles(question) == ["Responder"]
+
+    # "Responder": a form card, in the chat (a card cannot open a dialog from Action.Submit).
+    updated, new = await click(teams, ANA_T, question, "Responder", sent.response["id"])
+    assert updated == []
+    [form_call] = new
+    form = card_of(form_call)
+    assert form["version"] == "1.5" and form["body"][0]["text"] == "Tu respuesta"
+    [field] = [b for b in form["body"] if b["type"] == "Input.Text"]
+    assert (field["id"], field["label"], field["isRequired"], field["isMultiline"]) == (
+        "answer", "¿Qué mejorarías?", True, True)
+    [submit] = form["actions"]
+    assert set(submit["data"]) == {"pedir_form", "context"} and submit["data"]["pedir_form"] == "pulse.write"
+
+    # Sent: the answer takes the form card's place, with the receipt on its buttons.
+    form_id = form_call.response["id"]
+    status, _ = await teams.env.post(teams.env.click(
+        ANA_T, {**submit["data"], "answer": "Más documentación"}, reply_to_id=form_id))
+    assert status in (200, 201)
+    await settled(teams.env)
+    [answered_call] = updates_of(teams.env, form_id)
+    answered = card_of(answered_call)
+    assert_card_valid(answered)
+    assert "✓ Tu respuesta: Más documentación" in shown(answered)
+    assert titles(answered) == ["Cambiar 1", "Comentario"]
+    [receipt] = {receipt_in(a["data"]["pedir_action"], a["data"]["value"]) for a in every_action(answered)}
+    assert receipt
+    assert await ballot_answers(teams.pedir) == [{"0": "Más documentación"}]
+    await assert_receipt_kept_only_as_a_hash(teams.pedir, receipt)
+    assert logged(caplog, receipt) == []
