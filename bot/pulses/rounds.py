@@ -68,7 +68,7 @@ async def open_round(ctx: Ctx, pulse_id: int) -> PulseRound | None:
     if not people:
         await _tell_creator(ctx, pulse, day)
         return None
-    plans = _plan(ctx, pulse, schedule, day, people, await _reachable(ctx, pulse.audience))
+    plans = _plan(ctx, pulse, schedule, day, people, await _reachable(ctx, pulse.audience, [p for p, _ in people]))
     reachable = [plan.moments for plan in plans if plan.moments is not None]
     moments = reachable or [plan.fallback for plan in plans]
     found = PulseRound(
@@ -123,8 +123,9 @@ async def _audience(session: AsyncSession, stored: dict[str, Any]) -> list[tuple
     return [(person, first.get(person.id)) for person in people]
 
 
-async def _reachable(ctx: Ctx, stored: dict[str, Any]) -> set[int]:
-    """Who some platform Pedir runs reaches; with none known here, anyone with an account."""
+async def _reachable(ctx: Ctx, stored: dict[str, Any], people: list[Person]) -> set[int]:
+    """Who of `people` (the audience) some platform Pedir runs reaches; with none
+    known here, anyone with an account."""
     accounts: dict[int, list[PlatformAccount]] = {}
     rows = await ctx.session.exec(select(PlatformAccount).where(
         col(PlatformAccount.person_id).in_(select(Person.id).where(audience.members_clause(stored)))))
@@ -132,7 +133,6 @@ async def _reachable(ctx: Ctx, stored: dict[str, Any]) -> set[int]:
         accounts.setdefault(account.person_id, []).append(account)
     if not ctx.channels:
         return set(accounts)
-    people = (await ctx.session.exec(select(Person).where(audience.members_clause(stored)))).all()
     return {person.id for person in people
             if any(channel.address_person(person, accounts.get(person.id, [])) for channel in ctx.channels)}
 
