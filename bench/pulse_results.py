@@ -4,26 +4,34 @@ One database per backend (SQLite file migrated with storage.migrate; with
 --database-url, a PostgreSQL database `pedir_bench_pulse` created on that
 server and dropped after), holding 50 teams, the subject team's requests
 (--requests, for its figures) and two pulses about that team, each with
---rounds closed rounds:
+--rounds rounds, open until their answers are loaded and then closed by
+bot.pulses.closing.close() as the worker does (oldest first):
 
 - the baseline: 1,000 answers in all;
 - the big one: 100,000 answers in all (--answers).
 
 Every respondent answers a 1–5 question and an eNPS question, one in five adds
 a comment, and belongs to one of the 50 teams (some to none). Answers are
-loaded straight into pulse_answer (SQLite: executemany in one transaction;
-PostgreSQL: COPY, then ANALYZE).
+loaded straight into pulse_answer as the mixer leaves them (SQLite:
+executemany in one transaction; PostgreSQL: COPY, then ANALYZE).
 
-For each pulse it times, as the median of --runs runs (wall clock, ms):
+Closing a round tallies its answers once (bot.pulses.tally.record: one
+INSERT ... SELECT ... GROUP BY and the count of respondents). That runs once
+per round, so it is timed apart: close() of the latest round, once, and
+tally.record() alone, re-run (it is idempotent) as the median of a few runs.
+
+For each pulse it then times, as the median of --runs runs (wall clock, ms):
 results_message() for its latest round (what /pulso resultados and the closing
 job build: aggregation, breakdown, trend, comments, the team's figures,
 rendering), and its parts: round_results() (the answers' aggregates) and
 team_figures(). Then the ratio big / baseline, and the query plans of the
-aggregate statements at the big size. Target: results_message < 200 ms at
-100,000 answers. No assertions: it prints.
+statements at the big size. With --untallied it measures again with every
+tally removed, as for rounds closed before migration 0006 (read straight from
+pulse_answer: what every read cost before tallies). Target: results_message
+< 200 ms at 100,000 answers. No assertions: it prints.
 
     .venv/bin/python bench/pulse_results.py [--answers 100000] [--rounds 6] [--runs 9]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-sqlite]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-sqlite] [--untallied]
 """
 
 from __future__ import annotations
@@ -46,16 +54,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import delete, event, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import bot.domains  # noqa: E402, F401  (registers the domains' sentences)
-from bot.pulses import figures, results  # noqa: E402
+from bot.context import Ctx  # noqa: E402
+from bot.pulses import closing, figures, results, tally  # noqa: E402
 from bot.pulses.commands.results import results_message  # noqa: E402
-from bot.pulses.states import CLOSED, COMMENT, ENPS, SCALE  # noqa: E402
+from bot.pulses.states import COMMENT, ENPS, OPEN, SCALE  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Person, Pulse, PulseRound, Request, RequestRating, Team  # noqa: E402
+from storage.models import Person, Pulse, PulseRound, PulseTally, Request, RequestRating, Team  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 TEAMS = 50
@@ -74,7 +83,8 @@ COMMENTS = ["Responden rápido y bien.", "Tardan en contestar los lunes.", "Muy 
 
 
 async def seed(sessions, answers: list[int], rounds: int, requests: int) -> list[tuple[int, int]]:  # noqa: ANN001
-    """Teams, people, requests and one pulse per size with its rounds: [(pulse id, latest round id)]."""
+    """Teams, people, requests and one pulse per size with its open rounds:
+    [(pulse id, latest round id, round ids, size)]."""
     rng = random.Random(7)
     async with sessions() as session, session.begin():
         session.add_all([Team(id=i, slug=f"team-{i}", name=f"Equipo {i:02}") for i in range(1, TEAMS + 1)])
@@ -101,7 +111,7 @@ async def seed(sessions, answers: list[int], rounds: int, requests: int) -> list
                 closes = NOW - timedelta(days=30 * (rounds - number) + 1)
                 made.append(PulseRound(pulse_id=pulse.id, number=number, on_date=(closes - timedelta(days=3)).date(),
                                        questions=QUESTIONS, comment=True, opens_at=closes - timedelta(days=3),
-                                       closes_at=closes, state=CLOSED, audience_size=size, closed_at=closes,
+                                       closes_at=closes, state=OPEN, audience_size=size,
                                        team_answer="Gracias: reforzamos las guardias de los lunes."))
             session.add_all(made)
             await session.flush()
@@ -204,14 +214,48 @@ async def measure(sessions, sql: SqlClock, pulse_id: int, round_id: int, runs: i
         return found
 
 
+TALLY_RUNS = 5  # tally.record() re-runs: it runs once per round, a few runs give a steady median
+
+
+async def close_rounds(sessions, sql: SqlClock, made) -> dict[int, dict[str, float]]:  # noqa: ANN001
+    """Closes every round as the worker does, oldest first (the trend reads the earlier ones);
+    times close() of each pulse's latest round, once, and tally.record() of it alone."""
+    found: dict[int, dict[str, float]] = {}
+    for _pulse, latest, round_ids, size in made:
+        for round_id in round_ids:
+            sql.ms = 0.0
+            start = time.perf_counter()
+            async with sessions() as session, session.begin():
+                await closing.close(Ctx(session, NOW), round_id)
+            closed = (time.perf_counter() - start) * 1000, sql.ms
+
+        async def record() -> object:
+            async with sessions() as session, session.begin():
+                return await tally.record(session, latest)  # noqa: B023
+
+        recorded = await median_ms(TALLY_RUNS, record, sql)
+        found[size] = {"close": closed[0], "close_sql": closed[1], "tally": recorded[0], "tally_sql": recorded[1]}
+    return found
+
+
+async def untally(sessions) -> None:  # noqa: ANN001
+    """Every round as if closed before migration 0006: no tally, respondents NULL."""
+    async with sessions() as session, session.begin():
+        await session.exec(delete(PulseTally))
+        await session.exec(update(PulseRound).values(respondents=None))
+
+
 PLANNED = {
-    "respondents": "SELECT count(DISTINCT receipt_hash) FROM pulse_answer WHERE round_id = :r",
-    "team cells": "SELECT team_id, question, score, count(*) FROM pulse_answer WHERE round_id = :r "
-                  "GROUP BY team_id, question, score",
+    # At close, once per round (bot.pulses.tally.record):
+    "tally at close": "SELECT round_id, question, coalesce(team_id, 0), coalesce(score, -1), count(*) "
+                      "FROM pulse_answer WHERE round_id = :r GROUP BY round_id, question, team_id, score",
+    "respondents at close": "SELECT count(DISTINCT receipt_hash) FROM pulse_answer WHERE round_id = :r",
+    # On every read:
+    "cells": "SELECT team_id, question, score, answers FROM pulse_tally WHERE round_id = :r",
     "texts": "SELECT question, text FROM pulse_answer WHERE round_id = :r AND question IN (9) AND score IS NULL "
              "AND text IS NOT NULL",
-    "trend": "SELECT round_id, question, score, count(*) FROM pulse_answer WHERE round_id IN (:a, :r) "
-             "AND score IS NOT NULL GROUP BY round_id, question, score",
+    "trend": "SELECT round_id, question, score, sum(answers) FROM pulse_tally WHERE round_id IN (:a, :r) "
+             "AND score != -1 GROUP BY round_id, question, score",
 }
 
 
@@ -245,8 +289,19 @@ async def run(backend: str, url: str, args: argparse.Namespace) -> dict[int, dic
         print(f"  {backend}: {len(rows):,} answers loaded in {time.perf_counter() - start:.1f} s "
               f"({args.rounds} rounds per pulse, {args.requests:,} requests)")
         sql = SqlClock(engine)
-        found = await report(sessions, sql, made, args, "as migrated")
+        closes = await close_rounds(sessions, sql, made)
+        if backend == "postgresql":  # as autovacuum would after the tallies' inserts
+            async with engine.begin() as conn:
+                await conn.execute(text("ANALYZE pulse_tally"))
+        print("    closing (once per round; ms: wall clock, and in brackets the time in SQL calls):")
+        for size, c in closes.items():
+            print(f"    {size:>9,} answers: close() {c['close']:6.1f} ({c['close_sql']:5.1f}) once   "
+                  f"of which tally.record {c['tally']:6.1f} ({c['tally_sql']:5.1f}), median of {TALLY_RUNS}")
+        found = await report(sessions, sql, made, args, "as migrated, tallied at close")
         await plans(engine, backend, made[-1][1])
+        if args.untallied:
+            await untally(sessions)
+            await report(sessions, sql, made, args, "as migrated, no tally (rounds closed before 0006)")
         if args.candidate_index:
             async with engine.begin() as conn:
                 await conn.execute(text(CANDIDATE_INDEX))
@@ -296,6 +351,8 @@ async def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--database-url", help="a PostgreSQL server (any database on it) to also run on")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--untallied", action="store_true",
+                        help="then remove every tally and measure again: reads straight from pulse_answer")
     parser.add_argument("--candidate-index", action="store_true",
                         help="then add CANDIDATE_INDEX (round_id, team_id, question, score) and measure again")
     args = parser.parse_args()

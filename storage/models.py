@@ -485,6 +485,9 @@ class PulseRound(SQLModel, table=True):
     team_answer_at: Optional[datetime] = utc_column()
     created_at: Optional[datetime] = utc_column()
     closed_at: Optional[datetime] = utc_column()
+    # Receipts that answered, counted once when the round closed (bot.pulses.tally);
+    # NULL while open, and for a round closed before the count was kept.
+    respondents: Optional[int] = Field(default=None)
 
 
 class PulseParticipation(SQLModel, table=True):
@@ -560,3 +563,25 @@ class PulseAnswer(SQLModel, table=True):
     text: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     team_id: Optional[int] = Field(default=None)
     receipt_hash: str = Field(max_length=64)
+
+
+class PulseTally(SQLModel, table=True):
+    """A closed round's answers counted per question, team and score (bot.pulses.tally).
+
+    Written once when the round closes, since its answers can no longer
+    change; results read these few hundred rows instead of every answer. An
+    aggregate of anonymous answers: no person, no time, no row id.
+    Sentinels instead of NULLs, so the primary key holds on SQLite and
+    PostgreSQL alike (both let NULLs repeat in a unique key): team_id NO_TEAM
+    (0, never a team's id) for respondents in no team, score NO_SCORE (-1)
+    for text answers and comments.
+    """
+
+    __tablename__ = "pulse_tally"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    question: int = Field(primary_key=True)  # as in pulse_answer
+    team_id: int = Field(primary_key=True)
+    score: int = Field(primary_key=True)
+    answers: int

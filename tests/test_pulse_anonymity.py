@@ -1,5 +1,5 @@
-"""The answers table, read as an attacker with the database would: nothing in
-its columns or indexes names a person or tells the order answers arrived."""
+"""The answers tables, read as an attacker with the database would: nothing in
+their columns or indexes names a person or tells the order answers arrived."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from tests.harness.support import RecordingChannel
 from tests.nudge_support import tick
 from tests.pulse_support import RAQUEL, answers, button, make_hr, open_round, questions_to
 
-ANONYMOUS_TABLES = ("pulse_answer", "pulse_ballot")
-# What an answer row may hold: where it belongs, what was said, the respondent's team, the receipt's hash.
+ANONYMOUS_TABLES = ("pulse_answer", "pulse_ballot", "pulse_tally")
+# What an answer row may hold: where it belongs, what was said, the respondent's team, the receipt's hash;
+# a tally row only how many answers gave a score, per question and team (not even a receipt).
 ALLOWED = {"pulse_answer": {"id", "round_id", "question", "score", "text", "team_id", "receipt_hash"},
-           "pulse_ballot": {"round_id", "receipt_hash", "answers", "team_id"}}
+           "pulse_ballot": {"round_id", "receipt_hash", "answers", "team_id"},
+           "pulse_tally": {"round_id", "question", "team_id", "score", "answers"}}
 IDENTIFYING = re.compile(r"person|user|account|email|platform|author|by_id|owner|created|updated|time|_at$|seq|order")
 AUDIENCE = ("ana.garcia", "sara.ruiz", "irene.vazquez", "elena.torres", "javier.martin")
 

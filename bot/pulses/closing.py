@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Ctx
 from bot.delivery.outbox import PERSON, enqueue
-from bot.pulses import ballots, service
+from bot.pulses import ballots, service, tally
 from bot.pulses.commands.respond import respond_action
 from bot.pulses.commands.results import results_message
 from bot.pulses.states import CLOSED, OPEN
@@ -46,6 +46,7 @@ async def close(ctx: Ctx, round_id: int) -> None:
     if result.rowcount != 1:
         return  # another worker closed it
     await ballots.mix(ctx.session, round_id, everything=True)
+    await tally.record(ctx.session, round_id)  # its answers are final: counted once, read ever after
     rnd = await service.require_round(ctx.session, round_id)
     await ctx.session.refresh(rnd)
     pulse = await service.require(ctx.session, rnd.pulse_id)

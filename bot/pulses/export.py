@@ -5,6 +5,8 @@ shown in the breakdown (hidden groups are left out, not listed empty). A
 round under the threshold is one row with its count and nothing else; an open
 round one row with how many have answered so far. Text answers and comments
 are not aggregates and are never exported: only how many there were.
+Every figure comes from bot.pulses.results, so a closed round is read from
+the tally written when it closed (bot.pulses.tally), never answer by answer.
 """
 
 from __future__ import annotations

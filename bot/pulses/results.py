@@ -10,11 +10,11 @@ breakdown by the respondents' teams hides every small group and, by
 complementary suppression (bot.pulses.suppression), whatever would let one be
 worked out by subtraction.
 
-Closed rounds are read from pulse_answer only: every ballot is mixed in by
-the time a round closes. The aggregates are GROUP BYs over the round's rows,
-covered by ix_pulse_answer_round_question_score (round_id, question, score)
-and uq_pulse_answer_receipt (round_id, receipt_hash, question); the breakdown
-also reads team_id.
+Closed rounds are read once every ballot is mixed in. Their counts (per
+question, team and score) and respondents come from the tally written when
+the round closed (bot.pulses.tally): a few hundred rows, however many
+answered. Only text answers and comments are read from pulse_answer, a seek
+per (round, question) on ix_pulse_answer_round_question_score.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.pulses import tally
 from bot.pulses.scores import NUMERIC, Scores
+from bot.pulses.tally import Cell
 from bot.pulses.states import CLOSED, COMMENT, OPEN, TEXT
 from bot.pulses.suppression import hidden_groups
 from storage.models import Pulse, PulseAnswer, PulseParticipation, PulseRound, Team
@@ -110,16 +112,8 @@ async def answered_so_far(session: AsyncSession, round_id: int) -> int:
 
 
 async def respondents(session: AsyncSession, round_ids: list[int]) -> dict[int, int]:
-    """Respondents per closed round: the receipts that answered (covered by uq_pulse_answer_receipt)."""
-    if not round_ids:
-        return {}
-    rows = (await session.exec(
-        select(PulseAnswer.round_id, func.count(func.distinct(PulseAnswer.receipt_hash)))
-        .where(col(PulseAnswer.round_id).in_(round_ids)).group_by(PulseAnswer.round_id)
-    )).all()
-    found = dict.fromkeys(round_ids, 0)
-    found.update({round_id: n for round_id, n in rows})
-    return found
+    """Respondents per closed round: the receipts that answered, as counted at close."""
+    return await tally.respondents(session, round_ids)
 
 
 async def round_results(session: AsyncSession, pulse: Pulse, round_: PulseRound,
@@ -128,11 +122,13 @@ async def round_results(session: AsyncSession, pulse: Pulse, round_: PulseRound,
     threshold = pulse.min_answers
     if round_.state != CLOSED:
         return RoundResults(pulse, round_, threshold, await answered_so_far(session, round_.id), shown=False)
-    count = (await respondents(session, [round_.id]))[round_.id]
+    counted = (await tally.counted(session, [round_.id]))[round_.id]
+    tallied = counted is not None  # else closed before tallies were kept: counted from the answers
+    count = counted if counted is not None else (await respondents(session, [round_.id]))[round_.id]
     if count < threshold:
         return RoundResults(pulse, round_, threshold, count, shown=False)
     results = RoundResults(pulse, round_, threshold, count, shown=True)
-    cells = await _team_cells(session, round_.id)
+    cells = await tally.cells(session, round_.id, tallied=tallied)
     names = await _team_names(session, {team for team, _q, _s, _n in cells})
     asked = [i for i, q in enumerate(round_.questions) if q.get("kind", TEXT) == TEXT]
     texts = await _texts(session, round_.id, [*asked, COMMENT] if round_.comment else asked)
@@ -152,19 +148,6 @@ async def round_results(session: AsyncSession, pulse: Pulse, round_: PulseRound,
     if round_.comment:
         results.comments = texts.get(COMMENT, [])
     return results
-
-
-Cell = tuple[int | None, int, int | None, int]  # (team_id, question, score, count)
-
-
-async def _team_cells(session: AsyncSession, round_id: int) -> list[Cell]:
-    """Answers per team, question and score: one pass over the round's rows, for totals and breakdown."""
-    rows = (await session.exec(
-        select(PulseAnswer.team_id, PulseAnswer.question, PulseAnswer.score, func.count())
-        .where(PulseAnswer.round_id == round_id)
-        .group_by(PulseAnswer.team_id, PulseAnswer.question, PulseAnswer.score)
-    )).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 async def _team_names(session: AsyncSession, team_ids: set[int | None]) -> dict[int, str]:
@@ -219,14 +202,10 @@ async def _trend(session: AsyncSession, pulse: Pulse, round_: PulseRound, rounds
     )).all())[::-1]
     if not earlier:
         return {}
-    ids = [r.id for r in earlier]
+    done = await tally.counted(session, [r.id for r in earlier])
     # No respondent count needed: a question answered by at least `min_answers` receipts
     # (one answer per receipt and question) means the round had that many respondents.
-    rows = (await session.exec(
-        select(PulseAnswer.round_id, PulseAnswer.question, PulseAnswer.score, func.count())
-        .where(col(PulseAnswer.round_id).in_(ids), col(PulseAnswer.score).is_not(None))
-        .group_by(PulseAnswer.round_id, PulseAnswer.question, PulseAnswer.score)
-    )).all()
+    rows = await tally.score_counts(session, {round_id: n is not None for round_id, n in done.items()})
     cells: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for round_id, question, score, n in rows:
         cells[(round_id, question)].append((score, n))

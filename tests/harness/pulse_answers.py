@@ -2,6 +2,9 @@
 
 Answers are written as the mixer leaves them: one row per respondent and
 question, a random id, a receipt hash per respondent, the respondent's team.
+A closed round's answers are then tallied, as closing a round does
+(bot.pulses.closing); `tallied=False` leaves it as a round closed before
+tallies were kept.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.pulses import tally
 from bot.pulses.states import CLOSED, ENPS, SCALE
 from storage.models import Person, Pulse, PulseAnswer, PulseParticipation, PulseRound, Team
 
@@ -61,7 +65,8 @@ async def make_round(sessions, pulse: Pulse, number: int, closes_at: datetime, *
     return round_
 
 
-async def answer(sessions, round_: PulseRound, respondents: Sequence[Respondent]) -> None:  # noqa: ANN001
+async def answer(sessions, round_: PulseRound, respondents: Sequence[Respondent], *,  # noqa: ANN001
+                 tallied: bool = True) -> None:
     teams = {slug: await team_id(sessions, slug) for slug, _ in respondents}
     async with sessions() as session, session.begin():
         for slug, said in respondents:
@@ -71,6 +76,9 @@ async def answer(sessions, round_: PulseRound, respondents: Sequence[Respondent]
                 score = None if text is not None else value
                 session.add(PulseAnswer(id=secrets.token_hex(12), round_id=round_.id, question=question,
                                         score=score, text=text, team_id=teams[slug], receipt_hash=receipt))
+        if tallied and round_.state == CLOSED:
+            await session.flush()
+            await tally.record(session, round_.id)
 
 
 def scale(*scores: int, team: str | None = "ventas") -> list[Respondent]:
