@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,10 +27,12 @@ class Claim(NamedTuple):
 
 
 async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: int) -> list[Claim]:
-    """Leases up to `batch` due rows, oldest first; commits."""
+    """Leases up to `batch` due rows, oldest first; commits. Reads only what the
+    claim needs (a row's payload is read once, when it is planned)."""
     lease_until = now + lease
     stmt = (
-        select(Outbox)
+        select(Outbox.id, Outbox.status, Outbox.last_error, Outbox.card_key, Outbox.recipient_kind,
+               Outbox.recipient_id)
         .where(
             or_(
                 and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
@@ -51,17 +53,28 @@ async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: i
         )
     )).all())
     rows = [row for row in rows if (row.card_key, row.recipient_kind, row.recipient_id) not in in_flight]
-    claims = []
-    for row in rows:
-        # Its last send was cut short or timed out: it may be out there.
-        interrupted = row.status == "sending" or (row.last_error or "").startswith(MAYBE_SENT)
-        claims.append(Claim(row.id, lease_until, interrupted))
-        row.status = "sending"
-        row.lease_until = lease_until
-        row.attempts += 1
-        session.add(row)
+    # Its last send was cut short or timed out: it may be out there.
+    claims = [Claim(row.id, lease_until, row.status == "sending" or (row.last_error or "").startswith(MAYBE_SENT))
+              for row in rows]
+    if claims:
+        await session.exec(update(Outbox).where(Outbox.id.in_([c.row_id for c in claims]))  # type: ignore[call-overload, union-attr]
+                           .values(status="sending", lease_until=lease_until, attempts=Outbox.attempts + 1))
     await session.commit()
     return claims
+
+
+async def held(session: AsyncSession, claims: Iterable[Claim]) -> set[int]:
+    """Which of the claimed rows are still under this worker's lease: one query,
+    reading no payload. Locked on PostgreSQL, as `leased`."""
+    claims = list(claims)
+    if not claims:
+        return set()
+    stmt = select(Outbox.id, Outbox.status, Outbox.lease_until).where(
+        Outbox.id.in_([c.row_id for c in claims]))  # type: ignore[union-attr]
+    if await _postgresql(session):
+        stmt = stmt.with_for_update()
+    found = {row_id: (status, lease) for row_id, status, lease in (await session.exec(stmt)).all()}
+    return {c.row_id for c in claims if found.get(c.row_id) == ("sending", c.lease)}
 
 
 async def leased(session: AsyncSession, claims: Iterable[Claim]) -> dict[int, Outbox]:

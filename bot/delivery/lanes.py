@@ -55,7 +55,9 @@ class Lane:
 @dataclass
 class _LaneState:
     accepted: deque[datetime] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))  # when calls it took started
-    last_call: datetime | None = None
+    # The earliest the next call may start: the pace after the last call, or
+    # after the calls set aside for rows whose turn was moved to keep it.
+    next_call: datetime | None = None
     # Set once the platform has refused the lane:
     rest_until: datetime | None = None  # its Retry-After
     refused_at: datetime | None = None  # when the refusal that set it came
@@ -71,9 +73,14 @@ class _LaneState:
         than the platform's own pace (a dispatcher running late must not catch up
         in a burst; one a little late keeps its turns, which have the margin)."""
         at = max(now, self.rest_until or now)
-        if self.pace is not None and self.last_call is not None:
-            at = max(at, self.last_call + self.pace)
+        if self.next_call is not None:
+            at = max(at, self.next_call)
         return at
+
+    def book(self, at: datetime) -> None:
+        """A call at `at` is set aside: the next one keeps the pace after it."""
+        if self.pace is not None:
+            self.next_call = max(self.next_call or at, at + self.pace)
 
     def next_turn(self, now: datetime) -> datetime:
         """Where a row that starts waiting now is put: after those already waiting."""
@@ -83,7 +90,7 @@ class _LaneState:
         return at
 
     def last_used(self) -> datetime | None:
-        times = (self.accepted[-1] if self.accepted else None, self.last_call, self.rest_until, self.last_turn)
+        times = (self.accepted[-1] if self.accepted else None, self.next_call, self.rest_until, self.last_turn)
         return max((t for t in times if t is not None), default=None)
 
 
@@ -93,6 +100,7 @@ class Turn:
     lane: Lane  # the lane that made the row wait
     lanes: tuple[Lane, ...]  # the row's lanes when the turn was given
     refusals: tuple[tuple[Lane, int], ...]  # each limited one with its refusal count then
+    booked: bool = False  # its call time is set aside: it goes at `at`, whatever was called meanwhile
 
 
 class LaneSchedule:
@@ -141,14 +149,21 @@ class LaneSchedule:
         limited = self._limited(lanes)
         turn = self._turns.pop(row_id, None)
         if turn is not None and turn.lanes == lanes and self._valid(turn):
-            ready = max([turn.at, *(state.earliest(now) for _, state in limited)])
-            if ready > now:  # not yet, or the last call was too recent: the turn moves, still its own
-                turn = self._turns[row_id] = replace(turn, at=ready)
+            ready = turn.at if turn.booked else max([turn.at, *(state.earliest(now) for _, state in limited)])
+            if ready > now:
+                if not turn.booked:
+                    # Not yet, or the last call was too recent: the turn moves, still its
+                    # own, and its call is set aside, so rows that are late together go
+                    # one pace apart instead of all waking for the same moment again.
+                    for _, state in limited:
+                        state.book(ready)
+                    turn = replace(turn, at=ready, booked=True)
+                self._turns[row_id] = turn
                 return turn
         elif limited and max(state.next_turn(now) for _, state in limited) > now:
             return self._give(row_id, lanes, limited, now)
         for _, state in limited:
-            state.last_call = now
+            state.book(now)
         return None
 
     def untried(self, lane: Lane) -> bool:

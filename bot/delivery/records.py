@@ -19,16 +19,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery import reach
 from bot.delivery.channel import MAYBE_SENT, Channel, DeliveryFailed, DeliveryRetry, Unreachable
-from bot.delivery.claims import Claim, leased
+from bot.delivery.claims import Claim, held, leased
 from bot.delivery.lanes import Turn
 from bot.delivery.report import DispatchReport
 from bot.delivery.routing import Plan
-from storage.models import CardPlacement, Outbox
+from storage.models import CardPlacement, Outbox, UTCDateTime
 from storage.upsert import upsert
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,16 @@ BACKOFF_CAP_SECONDS = 300.0
 FLUSH_SECONDS = 1.0
 
 SENT, FAILED, DEFERRED, RELEASED = "sent", "failed", "deferred", "released"
+
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+# A send recorded without reading its row back; the lease is checked again here.
+RECORD_SENT = (
+    _OUTBOX.update()
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "sending",
+           _OUTBOX.c.lease_until == bindparam("lease", type_=UTCDateTime()))
+    .values(status="sent", lease_until=None, sent_at=bindparam("at", type_=UTCDateTime()),
+            platform=bindparam("platform_"), address=bindparam("address_"), external_id=bindparam("sent_id"))
+)
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -104,17 +115,17 @@ class Records:
                 raise
 
     async def _write(self, session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
-        rows = await leased(session, (outcome.claim for outcome in outcomes))
-        for outcome in sorted(outcomes, key=lambda o: o.claim.row_id):
+        sent = [outcome for outcome in outcomes if outcome.kind == SENT]
+        if sent:
+            await self._sent(session, sent, await held(session, (outcome.claim for outcome in sent)))
+        others = [outcome for outcome in outcomes if outcome.kind != SENT]
+        rows = await leased(session, (outcome.claim for outcome in others))
+        for outcome in sorted(others, key=lambda o: o.claim.row_id):
             row = rows.get(outcome.claim.row_id)
             if row is None:
-                log.warning("outbox %s: lease lost before its outcome (%s) was written; left to its new holder",
-                            outcome.claim.row_id, outcome.kind)
+                _lost(outcome)
                 continue
-            if outcome.kind == SENT:
-                assert outcome.plan is not None
-                await self.sent(session, row, outcome.plan, outcome.sent_id, outcome.at, outcome.report, outcome.home)
-            elif outcome.kind == FAILED:
+            if outcome.kind == FAILED:
                 assert outcome.error is not None
                 await self.settle(session, row, outcome.error, outcome.report, outcome.home, outcome.at, outcome.turn)
             elif outcome.kind == DEFERRED:
@@ -124,18 +135,26 @@ class Records:
             else:
                 release(row)
 
-    async def sent(self, session: AsyncSession, row: Outbox, plan: Plan, sent_id: str, at: datetime,
-                   report: DispatchReport, home: bool) -> None:
-        assert plan.channel is not None
-        row.status, row.lease_until, row.sent_at = "sent", None, at
-        row.platform, row.address, row.external_id = plan.channel.platform, plan.address, sent_id
-        if plan.card_key and not plan.home:
-            # Where the card now lives: one upsert, whoever placed it first.
-            await upsert(session, CardPlacement, ["card_key", "platform", "address"], dict(
-                card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
-                external_id=sent_id, updated_at=at,
-            ))
-        report.count("sent", home)
+    async def _sent(self, session: AsyncSession, outcomes: list[Outcome], ours: set[int]) -> None:
+        """Records the sends whose rows are still this worker's: one statement for all."""
+        values = []
+        for outcome in outcomes:
+            plan = outcome.plan
+            assert plan is not None and plan.channel is not None
+            if outcome.claim.row_id not in ours:
+                _lost(outcome)
+                continue
+            values.append(dict(row_id=outcome.claim.row_id, lease=outcome.claim.lease, at=outcome.at,
+                               platform_=plan.channel.platform, address_=plan.address, sent_id=outcome.sent_id))
+            if plan.card_key and not plan.home:
+                # Where the card now lives: one upsert, whoever placed it first.
+                await upsert(session, CardPlacement, ["card_key", "platform", "address"], dict(
+                    card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
+                    external_id=outcome.sent_id, updated_at=outcome.at,
+                ))
+            outcome.report.count("sent", outcome.home)
+        if values:
+            await (await session.connection()).execute(RECORD_SENT, values)
 
     async def settle(self, session: AsyncSession, row: Outbox, exc: Exception, report: DispatchReport, home: bool,
                      now: datetime, turn: Turn | None = None) -> None:
@@ -172,6 +191,11 @@ class Records:
         row.status = "pending"
         row.next_attempt_at = now + timedelta(seconds=delay)
         report.count("retried", home)
+
+
+def _lost(outcome: Outcome) -> None:
+    log.warning("outbox %s: lease lost before its outcome (%s) was written; left to its new holder",
+                outcome.claim.row_id, outcome.kind)
 
 
 def finish(row: Outbox, outcome: str, report: DispatchReport, home: bool) -> None:
