@@ -31,6 +31,10 @@ from datetime import datetime, timedelta
 
 # The pace the platform showed, a little slower: jitter must not cost a 429.
 PACE_MARGIN = 1.05
+# A row late for its turn may close in on the last call faster, but never
+# quite at the platform's own pace: a second of that fills its window to the
+# brim, and a little jitter then costs a 429.
+CATCH_UP_MARGIN = 1.02
 # Calls remembered per lane to measure its pace: at most this many, none older
 # than the longest rest a platform asks for (Slack's tiers count per minute).
 # Enough for a method-wide lane: a cap of 100 calls a second fills one second.
@@ -80,7 +84,7 @@ class _LaneState:
     def book(self, at: datetime) -> None:
         """A call at `at` is set aside: the next one keeps the pace after it."""
         if self.pace is not None:
-            self.next_call = max(self.next_call or at, at + self.pace)
+            self.next_call = max(self.next_call or at, at + self.pace * CATCH_UP_MARGIN)
 
     def next_turn(self, now: datetime) -> datetime:
         """Where a row that starts waiting now is put: after those already waiting."""
@@ -125,7 +129,10 @@ class LaneSchedule:
             # In flight when the lane was refused: the same refusal, nothing new to
             # learn. It queues behind the rows already waiting, the queue kept.
             return self._give(row_id, lanes, self._limited(lanes), now)
-        taken = sum(1 for started in state.accepted if started > now - rest)
+        # What the platform took in the rest before the refused call: counted up to
+        # when that call started, as calls started after it may still be in flight.
+        until = admitted or now
+        taken = sum(1 for started in state.accepted if until - rest < started <= until)
         # Nothing taken lately (another process used the limit up?): no pace to
         # keep yet, the burst after the rest will show one.
         state.pace = -(-rest // taken) if taken else None
