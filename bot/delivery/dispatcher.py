@@ -47,7 +47,7 @@ from storage.models import Outbox
 
 # Sends in flight at once: enough to keep up with Slack's workspace-wide cap
 # on chat.postMessage at tens of milliseconds a call.
-DEFAULT_CONCURRENCY = 24
+DEFAULT_CONCURRENCY = 32
 # How long a chain may wait in memory, in all, for its turns on rate-limited
 # lanes; past that its rows wait for their turns in the outbox, and the batch
 # ends without them.
