@@ -1,7 +1,14 @@
-"""Injected time: services ask a clock, tests move it."""
+"""Injected time: services ask a clock, tests move it.
+
+A clock that moves by itself can also be waited on (`sleep_until`); one that
+moves only when a test says so cannot, and whoever would wait on it leaves
+the work for later instead (see `waiter`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -10,9 +17,17 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+def waiter(clock: Clock) -> Callable[[datetime], Awaitable[None]] | None:
+    """How to wait until a moment on this clock, or None if it does not move by itself."""
+    return getattr(clock, "sleep_until", None)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    async def sleep_until(self, at: datetime) -> None:
+        await asyncio.sleep(max((at - self.now()).total_seconds(), 0.0))
 
 
 class FixedClock:

@@ -26,7 +26,7 @@ from tests.harness.support import person
 
 FACTURACION, SOPORTE, VENTAS = "C04FACTURA", "C04SOPORTE", "C04VENTAS1"
 ANA, MARTA, SARA = "ana.garcia@example.com", "marta.lopez@example.com", "sara.ruiz@example.com"
-ANA_SLACK = "U012AB3CD"
+MARTA_SLACK, SARA_SLACK = "U04MLOPEZ1", "U04SRUIZ02"
 CARLOS, JAMES = "carlos.navarro@example.com", "james.whitaker@example.com"
 
 
@@ -167,30 +167,33 @@ async def test_post_update_and_home_are_separate_lanes(sessions, clock, fake_sla
     assert texts_in(fake_slack, SOPORTE) == ["new 1", "new 2"]
 
 
-async def test_a_refused_conversations_open_holds_only_the_dms_not_yet_opened(sessions, clock, fake_slack):  # noqa: F811
+async def test_a_refused_dm_holds_only_that_persons_dm_and_no_conversation_is_opened(sessions, clock, fake_slack):  # noqa: F811
     d = slack_dispatcher(sessions, fake_slack, clock)
     await queue(sessions, clock, ANA, "hola Ana")
-    await d.drain()  # Ana's DM is open now
+    await d.drain()
     fake_slack.reset()
 
     marta, sara = await queue(sessions, clock, MARTA, "hola Marta"), await queue(sessions, clock, SARA, "hola Sara")
-    ana = await queue(sessions, clock, ANA, "otra vez")
-    fake_slack.fail_next("conversations.open", status=429, retry_after=5)
+    again = await queue(sessions, clock, MARTA, "otra vez")
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=5, channel=MARTA_SLACK)
     report = await d.run_once()
 
-    assert [c.args["users"] for c in fake_slack.calls_to("conversations.open")] == ["U04MLOPEZ1"]
-    assert posts(fake_slack) == [(FakeSlackAPI.dm_channel(ANA_SLACK), "otra vez")]
+    # Each DM is posted to the person's user id: Slack answers with the DM's channel.
+    assert fake_slack.calls_to("conversations.open") == []
+    assert sorted(posts(fake_slack)) == [(MARTA_SLACK, "hola Marta"), (SARA_SLACK, "hola Sara")]
     assert (report.sent, report.retried, report.deferred) == (1, 1, 1)
+    first, sent, waiting = await rows(sessions, marta, sara, again)
+    assert sent.external_id.startswith(FakeSlackAPI.dm_channel(SARA_SLACK) + "|")
+    # Marta's DM rests for its Retry-After, her second message behind her first, uncounted.
+    reopens = clock.now() + timedelta(seconds=5)
+    assert (first.status, first.attempts, first.next_attempt_at) == ("pending", 1, reopens)
+    assert (waiting.status, waiting.attempts, waiting.next_attempt_at) == ("pending", 0, reopens)
     clock.advance(seconds=5)
     await d.drain()
-    # Marta's DM first, as she was first in line; Sara's a pace later (the lane took
-    # one call in the 5 s before refusing), and neither burned an attempt waiting.
-    _, waiting, _ = await rows(sessions, marta, sara, ana)
-    assert (waiting.status, waiting.attempts) == ("pending", 0) and waiting.next_attempt_at > clock.now()
-    clock.set(waiting.next_attempt_at)
-    await d.drain()
-    assert [(r.status, r.attempts) for r in await rows(sessions, marta, sara, ana)] == [
+    assert texts_in(fake_slack, FakeSlackAPI.dm_channel(MARTA_SLACK)) == ["hola Marta", "otra vez"]
+    assert [(r.status, r.attempts) for r in await rows(sessions, marta, sara, again)] == [
         ("sent", 2), ("sent", 1), ("sent", 1)]
+    assert fake_slack.calls_to("conversations.open") == []
 
 
 async def test_after_a_refusal_a_lane_keeps_the_pace_it_showed(sessions, clock, fake_slack):  # noqa: F811

@@ -87,10 +87,11 @@ async def test_slash_command_posts_the_card_in_the_team_intake_channel(slack):  
     assert (request.status, request.priority, request.customer) == ("new", "high", "ACME")
 
 
-async def test_the_requester_gets_her_card_in_a_dm_opened_with_conversations_open(slack):  # noqa: F811
+async def test_the_requester_gets_her_card_in_a_dm_posted_to_her_user_id(slack):  # noqa: F811
     await new_request(slack)
-    [opened] = slack.fake.calls_to("conversations.open")
-    assert opened.args["users"] == ANA
+    # Posted to her user id, Slack's own DM with her; no conversations.open (Tier 3) first.
+    assert slack.fake.calls_to("conversations.open") == []
+    assert ANA in [call.args["channel"] for call in slack.fake.calls_to("chat.postMessage")]
     [dm_card] = slack.top_level(DM_ANA)
     assert dm_card["text"].startswith("Tu pedido PED-1 a Facturación")
     # Her card lets her comment; the team's buttons are not hers.

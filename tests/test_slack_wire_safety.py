@@ -175,7 +175,9 @@ async def test_user_text_reaches_the_cards_escaped_never_as_markup(slack):  # no
     status, ack = await slack.submit(ANA, opened.args["view"], {"team": "facturacion", "description": HOSTILE})
     assert (status, ack) == (200, "")
     await slack.settled(homes=True)
-    cards = [c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] in (FACTURACION, DM_ANA)]
+    # The team's card in its channel, Ana's posted to her user id (her DM); both tagged by the outbox.
+    cards = [c for c in slack.fake.calls_to("chat.postMessage")
+             if c.args["channel"] in (FACTURACION, ANA) and c.args.get("metadata")]
     assert len(cards) == 2
     # Cards, confirmations and Home tabs alike: Slack never receives the markup itself.
     shown = [c for c in slack.fake.calls if c.method in ("chat.postMessage", "chat.update", "views.publish")]

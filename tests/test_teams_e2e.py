@@ -145,7 +145,7 @@ async def test_a_request_made_on_slack_reaches_a_team_on_teams_and_back(fake_con
             assert card.json["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
             # ...while Ana's confirmation stays on Slack.
             dm = await slack_fake.wait_for_calls("chat.postMessage", 1)
-            assert dm[0].args["channel"].startswith("D")
+            assert dm[0].args["channel"] == ANA  # her DM, posted to her user id
             # Irene claims it on Teams: Ana's Slack card is edited in place and she is told.
             status, _ = await env.post(env.click(IRENE_T, {"pedir_action": "request.claim", "value": "1"},
                                                  channel_root=card.response["id"]))

@@ -60,7 +60,8 @@ async def run_chat(
         person = await who(sessions, as_email or (DEMO_PERSON if demo else None), settings, url)
         board = ActionBoard()
         app = Pedir(sessions, settings, clock)
-        dispatcher = Dispatcher(sessions, [ConsoleChannel(write, board)], clock)
+        # One send at a time: the console is a transcript, shown in the order it was written.
+        dispatcher = Dispatcher(sessions, [ConsoleChannel(write, board)], clock, concurrency=1)
         interactive = script is None
         ctrl_c = CtrlC()
         read = ctrl_c.read if interactive else script_reader(script, write)

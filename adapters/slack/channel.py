@@ -5,7 +5,15 @@ retried (honouring Retry-After), a user the bot cannot reach is recorded as
 unreachable, anything else is a failure that retrying would not fix.
 
 Slack limits each Web API method on its own, and chat.postMessage also per
-channel: a rate limit names that lane, so only it waits out the Retry-After.
+channel and across the workspace: a rate limit names that lane (and the
+method's, which a refused channel that took nothing lately tells apart), so
+only it waits out the Retry-After.
+
+A person's DM is posted to their user id: Slack puts it in the app's DM with
+them and names that channel (D…) in its answer, which is kept. Opening the
+conversation first (conversations.open, Tier 3: some 50 a minute) would hold
+a survey to thousands of people for hours; it is only asked for where a
+channel id is really needed and not known yet, to look up an interrupted send.
 """
 
 from __future__ import annotations
@@ -54,12 +62,20 @@ def lane(method: str, channel: str | None = None) -> Lane:
     return Lane(PLATFORM, method, (channel or "") if method in PER_CHANNEL else "")
 
 
+def is_user(address: str) -> bool:
+    """A person's address is their user id (U…, or W… on Enterprise Grid)."""
+    return address.startswith(("U", "W"))
+
+
 def api_method(method: Callable[..., Any]) -> str:
     """slack_sdk names each method after the API's: chat_postMessage is chat.postMessage."""
     return method.__name__.replace("_", ".")
 
 
-async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+async def call(method: Callable[..., Awaitable[Any]], *, on: Lane | None = None, **kwargs: Any) -> Any:
+    """Calls a Web API method, its failures sorted for the dispatcher. A refusal
+    names the lane `on` (by default the method's, and its channel's where Slack
+    counts per channel) and, for a per-channel lane, the method's across channels."""
     try:
         return await method(**kwargs)
     except SlackApiError as exc:
@@ -68,8 +84,9 @@ async def call(method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
         status = response.status_code if response is not None else 0
         if status == 429 or error == "ratelimited":
             retry_after = _retry_after(response.headers if response is not None else {})
-            refused = lane(api_method(method), kwargs.get("channel"))
-            raise DeliveryRetry(f"slack rate limited ({error or status})", retry_after, refused) from None
+            refused = on or lane(api_method(method), kwargs.get("channel"))
+            wider = lane(refused.method) if refused.scope else None
+            raise DeliveryRetry(f"slack rate limited ({error or status})", retry_after, refused, wider) from None
         if status >= 500 or error in PASSING:
             raise DeliveryRetry(f"slack {status} {error}") from None
         if error in UNREACHABLE:
@@ -101,7 +118,7 @@ class SlackChannel:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
-        # User id -> DM channel id; conversations.open is stable per user.
+        # User id -> DM channel id, as Slack answered a post (or conversations.open).
         self._dm_channels: dict[str, str] = {}
 
     def address_person(self, person: Person, accounts: list[PlatformAccount]) -> str | None:
@@ -115,15 +132,12 @@ class SlackChannel:
             return (lane("views.publish"),)
         if kind == UPDATE:
             return (lane("chat.update"),)
-        if not address.startswith(("U", "W")):
-            return (lane("chat.postMessage", address),)
-        # A person's DM: known once conversations.open has answered (nothing
-        # could have been refused on it before), opened on the first send.
-        dm = self._dm_channels.get(address)
-        return (lane("chat.postMessage", dm),) if dm else (lane("conversations.open"),)
+        # The destination (a DM known by its user id, posted to that way) and the workspace.
+        return (lane("chat.postMessage", address), lane("chat.postMessage"))
 
     async def _conversation(self, address: str) -> str:
-        if not address.startswith(("U", "W")):
+        """The channel id behind an address: a person's DM is opened if not known yet."""
+        if not is_user(address):
             return address
         if address not in self._dm_channels:
             opened = await call(self.client.conversations_open, users=address)
@@ -138,17 +152,21 @@ class SlackChannel:
         return await self._post(address, message, thread_id, metadata=metadata)
 
     async def _post(self, address: str, message: Message, thread_id: str | None, metadata: dict | None) -> str:
-        channel = await self._conversation(address)
+        # A reply goes where its parent is (the D… of a DM); anything else to the
+        # address itself, a user id included. Either way the lane is the address's.
+        channel = split_external_id(thread_id)[0] if thread_id else address
         text, blocks = message_blocks(message)
         thread_ts = split_external_id(thread_id)[1] if thread_id else None
         posted = await call(
-            self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
-            metadata=metadata,
+            self.client.chat_postMessage, on=lane("chat.postMessage", address), channel=channel, text=text,
+            blocks=blocks, thread_ts=thread_ts, metadata=metadata,
         )
+        if is_user(address):
+            self._dm_channels[address] = posted["channel"]
         return external_id(posted["channel"], posted["ts"])
 
     async def find_tagged(self, address: str, thread_id: str | None, tag: str) -> str | None:
-        channel = await self._conversation(address)
+        channel = split_external_id(thread_id)[0] if thread_id else await self._conversation(address)
         try:
             if thread_id:
                 found = await call(self.client.conversations_replies, channel=channel,

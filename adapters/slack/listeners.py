@@ -36,7 +36,7 @@ BOT_EVENTS = ("app_home_opened", "message.channels", "message.im", "reaction_add
 BOT_SCOPES = {
     "commands": "slash commands and the message shortcut",
     "chat:write": "cards, notices, ephemeral answers (chat.postMessage, chat.update, chat.postEphemeral)",
-    "im:write": "opening a DM with a requester (conversations.open)",
+    "im:write": "opening a DM to look up a send cut short (conversations.open)",
     "im:history": "replies in a DM card's thread (message.im)",
     "channels:history": "replies in a team card's thread, and the text of a :ticket: message",
     "reactions:read": "the :ticket: reaction (reaction_added)",

@@ -29,14 +29,19 @@ class DeliveryRetry(Exception):
     """A passing failure (rate limit, 5xx, timeout): try again later.
 
     A rate limit names its `lane`: with a retry_after, the dispatcher sends
-    nothing else down that lane until then.
+    nothing else down that lane until then. `wider` is the lane of the whole
+    method, when the platform caps it across destinations as well as per
+    destination: the refusal may be that cap's (bot.delivery.lanes).
     """
 
-    def __init__(self, reason: str, retry_after: float | None = None, lane: Lane | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, lane: Lane | None = None, wider: Lane | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.lane = lane
+        self.wider = wider
 
 
 class DeliveryFailed(Exception):

@@ -3,7 +3,13 @@
 A platform limits each of its methods apart (Slack: chat.update, views.publish,
 conversations.open...), and some per destination too (Slack's chat.postMessage
 per channel, a Teams conversation). A 429 on one lane says nothing about the
-others, so only that lane waits; the rest go on.
+others, so only that lane waits; the rest go on. A method limited per
+destination may be capped across all of them as well (Slack's workspace-wide
+cap on chat.postMessage): a refused destination that took no call lately is
+hardly over its own limit (another process may have used it, though), so
+once two of them are refused within one rest, or while the method rests,
+the refusal rests the method's wider lane, which every destination's rows
+also go down.
 
 A refused lane rests for its Retry-After, and from then on keeps the pace the
 platform showed it takes (the calls it accepted in the last Retry-After, over
@@ -24,10 +30,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 # The pace the platform showed, a little slower: jitter must not cost a 429.
-PACE_MARGIN = 1.1
+PACE_MARGIN = 1.05
+# A row late for its turn may close in on the last call faster, but never
+# quite at the platform's own pace: a second of that fills its window to the
+# brim, and a little jitter then costs a 429.
+CATCH_UP_MARGIN = 1.02
 # Calls remembered per lane to measure its pace: at most this many, none older
 # than the longest rest a platform asks for (Slack's tiers count per minute).
-RECENT_CALLS = 100
+# Enough for a method-wide lane: a cap of 100 calls a second fills one second.
+RECENT_CALLS = 5_000
 RECENT_WINDOW = timedelta(minutes=1)
 # A lane unused this long is forgotten, pace and all; so are turns this old.
 LANE_MEMORY = timedelta(minutes=10)
@@ -48,10 +59,16 @@ class Lane:
 @dataclass
 class _LaneState:
     accepted: deque[datetime] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))  # when calls it took started
-    last_call: datetime | None = None
+    # The earliest the next call may start: the pace after the last call, or
+    # after the calls set aside for rows whose turn was moved to keep it.
+    next_call: datetime | None = None
     # Set once the platform has refused the lane:
     rest_until: datetime | None = None  # its Retry-After
-    spacing: timedelta | None = None  # the pace it showed
+    refused_at: datetime | None = None  # when the refusal that set it came
+    # A method's wider lane: the last destination refused that had taken no call lately.
+    idle_refused: tuple[Lane, datetime] | None = None
+    pace: timedelta | None = None  # the time per call it showed (rounded up: never a microsecond faster)
+    spacing: timedelta | None = None  # the pace, a little slower: between turns
     refusals: int = 0  # a new refusal voids the turns given before it
     last_turn: datetime | None = None  # the latest turn handed out: new ones queue after it
 
@@ -60,9 +77,14 @@ class _LaneState:
         than the platform's own pace (a dispatcher running late must not catch up
         in a burst; one a little late keeps its turns, which have the margin)."""
         at = max(now, self.rest_until or now)
-        if self.spacing is not None and self.last_call is not None:
-            at = max(at, self.last_call + self.spacing / PACE_MARGIN)
+        if self.next_call is not None:
+            at = max(at, self.next_call)
         return at
+
+    def book(self, at: datetime) -> None:
+        """A call at `at` is set aside: the next one keeps the pace after it."""
+        if self.pace is not None:
+            self.next_call = max(self.next_call or at, at + self.pace * CATCH_UP_MARGIN)
 
     def next_turn(self, now: datetime) -> datetime:
         """Where a row that starts waiting now is put: after those already waiting."""
@@ -72,7 +94,7 @@ class _LaneState:
         return at
 
     def last_used(self) -> datetime | None:
-        times = (self.accepted[-1] if self.accepted else None, self.last_call, self.rest_until, self.last_turn)
+        times = (self.accepted[-1] if self.accepted else None, self.next_call, self.rest_until, self.last_turn)
         return max((t for t in times if t is not None), default=None)
 
 
@@ -82,6 +104,7 @@ class Turn:
     lane: Lane  # the lane that made the row wait
     lanes: tuple[Lane, ...]  # the row's lanes when the turn was given
     refusals: tuple[tuple[Lane, int], ...]  # each limited one with its refusal count then
+    booked: bool = False  # its call time is set aside: it goes at `at`, whatever was called meanwhile
 
 
 class LaneSchedule:
@@ -89,19 +112,36 @@ class LaneSchedule:
         self._lanes: dict[Lane, _LaneState] = {}
         self._turns: dict[int, Turn] = {}
 
-    def refused(self, lane: Lane, retry_after: float, now: datetime, row_id: int) -> Turn:
+    def refused(
+        self, lane: Lane, retry_after: float, now: datetime, row_id: int, *,
+        lanes: tuple[Lane, ...] = (), wider: Lane | None = None, admitted: datetime | None = None,
+    ) -> Turn:
         """The platform answered 429 on this lane and asked for `retry_after` seconds
-        of rest. The refused row was first in line: it gets the first turn after."""
+        of rest. The refused row was first in line: it gets the first turn after,
+        on its `lanes`. `wider` is the method's lane across destinations, when the
+        platform caps that too; `admitted`, when the refused call was let through."""
         rest = timedelta(seconds=retry_after)
+        if wider is not None and self._refused_wider(lane, wider, rest, now):
+            lane = wider
+        lanes = lanes if lane in lanes else (lane,)
         state = self._lanes.setdefault(lane, _LaneState())
-        taken = sum(1 for started in state.accepted if started > now - rest)
+        if admitted is not None and state.refused_at is not None and admitted < state.refused_at:
+            # In flight when the lane was refused: the same refusal, nothing new to
+            # learn. It queues behind the rows already waiting, the queue kept.
+            return self._give(row_id, lanes, self._limited(lanes), now)
+        # What the platform took in the rest before the refused call: counted up to
+        # when that call started, as calls started after it may still be in flight.
+        until = admitted or now
+        taken = sum(1 for started in state.accepted if until - rest < started <= until)
         # Nothing taken lately (another process used the limit up?): no pace to
         # keep yet, the burst after the rest will show one.
-        state.spacing = rest / taken * PACE_MARGIN if taken else None
+        state.pace = -(-rest // taken) if taken else None
+        state.spacing = state.pace * PACE_MARGIN if state.pace is not None else None
         state.rest_until = max(state.rest_until or now, now + rest)
+        state.refused_at = now
         state.refusals += 1  # the queue forms again, as the rows ask in their order
         state.last_turn = None
-        return self._give(row_id, (lane,), [(lane, state)], now)
+        return self._give(row_id, lanes, self._limited(lanes), now)
 
     def accepted(self, lanes: Iterable[Lane], started: datetime) -> None:
         """A call on these lanes, admitted at `started`, went through."""
@@ -113,18 +153,30 @@ class LaneSchedule:
 
     def admit(self, row_id: int, lanes: tuple[Lane, ...], now: datetime) -> Turn | None:
         """None when the row may call now; otherwise its turn on its lanes, kept for it."""
-        limited = [(lane, self._lanes[lane]) for lane in lanes if lane in self._lanes and self._lanes[lane].refusals]
+        limited = self._limited(lanes)
         turn = self._turns.pop(row_id, None)
         if turn is not None and turn.lanes == lanes and self._valid(turn):
-            ready = max([turn.at, *(state.earliest(now) for _, state in limited)])
-            if ready > now:  # not yet, or the last call was too recent: the turn moves, still its own
-                turn = self._turns[row_id] = replace(turn, at=ready)
+            ready = turn.at if turn.booked else max([turn.at, *(state.earliest(now) for _, state in limited)])
+            if ready > now:
+                if not turn.booked:
+                    # Not yet, or the last call was too recent: the turn moves, still its
+                    # own, and its call is set aside, so rows that are late together go
+                    # one pace apart instead of all waking for the same moment again.
+                    for _, state in limited:
+                        state.book(ready)
+                    turn = replace(turn, at=ready, booked=True)
+                self._turns[row_id] = turn
                 return turn
         elif limited and max(state.next_turn(now) for _, state in limited) > now:
             return self._give(row_id, lanes, limited, now)
         for _, state in limited:
-            state.last_call = now
+            state.book(now)
         return None
+
+    def untried(self, lane: Lane) -> bool:
+        """Whether nothing is known of the lane yet: no call it took, no refusal."""
+        state = self._lanes.get(lane)
+        return state is None or not (state.accepted or state.refusals)
 
     def waiting(self, row_id: int, now: datetime) -> Turn | None:
         """The row's turn, if it holds one still to come: it can be put back without a plan."""
@@ -135,6 +187,21 @@ class LaneSchedule:
         """When the next waiting row falls due, to wake up for it."""
         self._forget_old(now)
         return min((turn.at for turn in self._turns.values() if turn.at > now), default=None)
+
+    def _limited(self, lanes: tuple[Lane, ...]) -> list[tuple[Lane, _LaneState]]:
+        """The lanes the platform has refused, which keep a pace."""
+        return [(lane, self._lanes[lane]) for lane in lanes if lane in self._lanes and self._lanes[lane].refusals]
+
+    def _refused_wider(self, lane: Lane, wider: Lane, rest: timedelta, now: datetime) -> bool:
+        """Whether a destination's refusal is the method's cap across destinations."""
+        state = self._lanes.get(lane)
+        if state is not None and state.accepted and state.accepted[-1] > now - rest:
+            return False  # it took calls lately: its own limit
+        method = self._lanes.setdefault(wider, _LaneState())
+        if method.rest_until is not None and method.rest_until > now:
+            return True
+        before, method.idle_refused = method.idle_refused, (lane, now)
+        return before is not None and before[0] != lane and before[1] > now - rest
 
     def _give(self, row_id: int, lanes: tuple[Lane, ...], limited: list[tuple[Lane, _LaneState]], now: datetime) -> Turn:
         holding, state = max(limited, key=lambda pair: pair[1].next_turn(now))

@@ -54,7 +54,7 @@ class DeliveryLoop:
                 await asyncio.wait_for(self._wake.wait(), self._wait_seconds())
             self._wake.clear()
             try:
-                await self.dispatcher.drain()
+                await drain_all(self.dispatcher)
             except Exception:  # noqa: BLE001  (the loop must outlive a bad round)
                 log.exception("delivery round failed")
 
@@ -64,12 +64,21 @@ class DeliveryLoop:
         return self.poll_seconds if until is None else min(self.poll_seconds, until)
 
 
+async def drain_all(dispatcher: Dispatcher, deadline: float | None = None) -> None:
+    """Drains while drains send: one drain stops after a bounded number of
+    batches, and a backlog (a survey to thousands) must not wait for the next
+    poll or tick between them. Stops at `deadline` (time.monotonic())."""
+    while (await dispatcher.drain()).sent and not dispatcher.stopping:
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+
+
 async def drain_within(dispatcher: Dispatcher, seconds: float) -> None:
     """One worker tick: drains, and drains again each time a rate-limited
     row's turn comes within `seconds`; returns by then, before the next tick."""
     deadline = time.monotonic() + seconds
     while True:
-        await dispatcher.drain()
+        await drain_all(dispatcher, deadline)
         until = seconds_to_next_turn(dispatcher)
         if dispatcher.stopping or until is None or time.monotonic() + until >= deadline:
             return

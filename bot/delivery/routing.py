@@ -12,10 +12,15 @@ from bot.delivery.channel import HOME, SEND, UPDATE, Channel, DeliveryFailed, De
 from bot.delivery.outbox import PERSON, THREAD_KEY, WATCHERS
 from bot.messages import Message
 from bot.people import service as people
-from storage.models import CardPlacement, Outbox, Team
+from bot.delivery.prefetch import Prefetched
+from storage.models import CardPlacement, Outbox, Person, PlatformAccount, Team
 
 # A parent card still pending: its thread replies wait this long, then look again.
 THREAD_WAIT_SECONDS = 5.0
+
+
+class ParentPending(DeliveryRetry):
+    """A thread reply whose parent card has not been posted yet."""
 
 
 @dataclass
@@ -39,37 +44,43 @@ class Plan:
 
 async def plan_delivery(
     session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, render_home: HomeRenderer | None = None,
+    known: Prefetched | None = None,
 ) -> Plan | None:
-    """The delivery plan, or None when a newer version of the card makes this one moot."""
-    if await _superseded(session, row):
+    """The delivery plan, or None when a newer version of the card makes this one moot.
+    `known`: what was read for the row's whole batch (bot.delivery.prefetch)."""
+    known = known or Prefetched()
+    if await _superseded(session, row, known):
         return None
     payload = dict(row.payload)
     thread_key = payload.pop(THREAD_KEY, None)
     payload.pop(WATCHERS, None)
     message = Message.model_validate(payload)
     if message.surface == "home":
-        return await _home_plan(session, row, channels, now, render_home)
-    channel, address = await _route(session, row, channels)
+        return await _home_plan(session, row, channels, now, render_home, known)
+    channel, address = await _route(session, row, channels, known)
     plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
     if thread_key:
-        parent = await placement(session, thread_key, channel.platform, address)
+        parent = await _placement(session, thread_key, channel.platform, address, known)
         if parent is None and await _parent_unreachable(session, row, thread_key):
             # Waits with its card, and goes out with it (bot.delivery.reach.requeue),
             # instead of retrying until it is given up.
             raise Unreachable("parent card unreachable")
         if parent is None:
-            raise DeliveryRetry("parent card not delivered yet", THREAD_WAIT_SECONDS)
+            raise ParentPending("parent card not delivered yet", THREAD_WAIT_SECONDS)
         plan.thread_id = parent.external_id
     if row.card_key:
-        placed = await placement(session, row.card_key, channel.platform, address)
+        placed = await _placement(session, row.card_key, channel.platform, address, known)
         plan.placed_id = placed.external_id if placed else None
     return plan
 
 
-async def _superseded(session: AsyncSession, row: Outbox) -> bool:
+async def _superseded(session: AsyncSession, row: Outbox, known: Prefetched) -> bool:
     """A newer version of the same card for the same recipient makes this one moot."""
     if not row.card_key:
         return False
+    newest = known.newest.get((row.card_key, row.recipient_kind, row.recipient_id))
+    if newest is not None and newest >= row.id:
+        return newest > row.id
     newer = await session.exec(
         select(Outbox.id).where(
             Outbox.card_key == row.card_key,
@@ -95,13 +106,13 @@ async def _parent_unreachable(session: AsyncSession, row: Outbox, thread_key: st
 
 async def _home_plan(
     session: AsyncSession, row: Outbox, channels: list[Channel], now: datetime, render_home: HomeRenderer | None,
+    known: Prefetched,
 ) -> Plan:
     """A home page is rendered at delivery time, so it is never stale."""
     skipped = Plan(channel=None, address="", message=Message(text=""), outcome="skipped")
     if render_home is None:  # nobody renders pages here (the console, most tests)
         return skipped
-    person = await people.get(session, row.recipient_id)
-    accounts = await people.accounts(session, person.id)
+    person, accounts = await _person(session, row.recipient_id, known)
     for channel in channels:
         address = channel.address_person(person, accounts)
         if address and channel.home_page:
@@ -111,10 +122,22 @@ async def _home_plan(
     return skipped
 
 
-async def _route(session: AsyncSession, row: Outbox, channels: list[Channel]) -> tuple[Channel, str]:
+async def _person(session: AsyncSession, person_id: int, known: Prefetched) -> tuple[Person, list[PlatformAccount]]:
+    if person_id in known.people:
+        return known.people[person_id], known.accounts.get(person_id, [])
+    person = await people.get(session, person_id)
+    return person, await people.accounts(session, person.id)
+
+
+async def _placement(session: AsyncSession, card_key: str, platform: str, address: str,
+                     known: Prefetched) -> CardPlacement | None:
+    found = known.placement(card_key, platform, address)
+    return found if found is not False else await placement(session, card_key, platform, address)  # type: ignore[return-value]
+
+
+async def _route(session: AsyncSession, row: Outbox, channels: list[Channel], known: Prefetched) -> tuple[Channel, str]:
     if row.recipient_kind == PERSON:
-        person = await people.get(session, row.recipient_id)
-        accounts = await people.accounts(session, person.id)
+        person, accounts = await _person(session, row.recipient_id, known)
         for channel in channels:
             address = channel.address_person(person, accounts)
             if address:

@@ -14,8 +14,13 @@ async_client.py for how the client sends each method):
 
 Every answer is HTTP 200 with ``{"ok": ...}`` like Slack, except the scripted
 failures (429 with Retry-After, 5xx; per method, or per method and channel),
-stalls, and the rate limits set with ``limit_rate`` (real time, per method or
-per method and channel). Messages the bot posts are
+stalls, and the rate limits set with ``limit_rate`` (real time; per method
+across the workspace, per method on one channel, or per method on each
+channel, which all apply together: Slack's chat.postMessage takes about one
+message a second in a channel and a few hundred a minute in a workspace; its
+Tier 3 methods, such as conversations.open, some 50 a minute). A post to a
+user id lands in the DM with that user, and counts against that channel.
+Messages the bot posts are
 kept in the same per-channel store that ``add_message`` fills, so a later
 conversations.history sees them, as it would on Slack.
 
@@ -47,7 +52,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
-from tests.harness.rate_window import RateWindow
+from tests.harness.rate_window import PerChannel, RateWindow
 from tests.harness.waiting import eventually
 
 # Values slack_sdk JSON-encodes into a string when a method is sent as a form
@@ -61,6 +66,8 @@ DEFAULT_SCOPES = (
     "users:read,users:read.email"
 )
 FIRST_TS_MICROS = 1_700_000_000_000_100  # first generated ts: "1700000000.000100"
+# limit_rate(..., channel=EACH_CHANNEL): the limit applies to every channel apart.
+EACH_CHANNEL = "*"
 TS_STEP_MICROS = 100
 
 
@@ -133,8 +140,9 @@ class FakeSlackAPI:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
-        self.rate_windows: dict[tuple[str, str | None], RateWindow] = {}
+        self.rate_windows: dict[tuple[str, str | None], RateWindow | PerChannel] = {}
         self._messages: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # channel -> ts -> msg
+        self._used_ts: set[str] = set()  # every ts in any channel
         self._users: dict[str, _Profile] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._next_ts = FIRST_TS_MICROS
@@ -220,6 +228,7 @@ class FakeSlackAPI:
             message["thread_ts"] = thread_ts
         message.update(extra)
         self._messages[channel][ts] = message
+        self._used_ts.add(ts)
         return message
 
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
@@ -273,14 +282,22 @@ class FakeSlackAPI:
             _Script(times=times, status=status, error=error, retry_after=retry_after, channel=channel))
 
     def limit_rate(
-        self, method: str, per_second: int, channel: str | None = None, monotonic: Callable[[], float] = time.monotonic,
-    ) -> RateWindow:
-        """Answer calls to ``method`` (on ``channel``, when given) beyond ``per_second``
-        in any one second with 429 and Retry-After, as Slack does; returns the
-        window, which counts what it accepted and refused. ``monotonic`` is its
-        time: a test passes its own clock's."""
-        window = self.rate_windows[(method, channel)] = RateWindow(per_second, monotonic)
-        return window
+        self, method: str, calls: int, channel: str | None = None, monotonic: Callable[[], float] = time.monotonic,
+        *, seconds: float = 1.0,
+    ) -> RateWindow | PerChannel:
+        """Answer calls to ``method`` beyond ``calls`` in any ``seconds`` with 429 and
+        Retry-After, as Slack does: across all channels (no ``channel``: the
+        workspace's cap), on one ``channel``, or on each channel apart
+        (``channel=EACH_CHANNEL``). Every limit set for a call applies to it; a
+        refused call counts against none. Returns what counts the calls each
+        limit accepted and refused. ``monotonic`` is its time: a test passes its
+        own clock's."""
+        if channel == EACH_CHANNEL:
+            limit: RateWindow | PerChannel = PerChannel(calls, monotonic, seconds)
+        else:
+            limit = RateWindow(calls, monotonic, seconds)
+        self.rate_windows[(method, channel)] = limit
+        return limit
 
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` answers to ``method`` (then answer normally)."""
@@ -346,11 +363,32 @@ class FakeSlackAPI:
         return script
 
     def _rate_limited(self, method: str, args: dict[str, Any]) -> web.Response | None:
-        window = self.rate_windows.get((method, args.get("channel"))) or self.rate_windows.get((method, None))
-        retry_after = window.admit() if window is not None else None
-        if retry_after is None:
-            return None
-        return self._json({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)})
+        windows = self._windows(method, args.get("channel"))
+        for window in windows:
+            retry_after = window.refusal()
+            if retry_after is not None:
+                window.refused += 1
+                return self._json({"ok": False, "error": "ratelimited"}, status=429,
+                                  headers={"Retry-After": str(retry_after)})
+        for window in windows:
+            window.take()
+        return None
+
+    def _windows(self, method: str, channel: Any) -> list[RateWindow]:
+        """The limits a call counts against: its channel's, and the workspace's."""
+        windows = []
+        if channel:
+            resolved = self._resolve_channel(str(channel))
+            one = self.rate_windows.get((method, str(channel))) or self.rate_windows.get((method, resolved))
+            each = self.rate_windows.get((method, EACH_CHANNEL))
+            if isinstance(one, RateWindow):
+                windows.append(one)
+            elif isinstance(each, PerChannel):
+                windows.append(each.window(resolved))
+        workspace = self.rate_windows.get((method, None))
+        if isinstance(workspace, RateWindow):
+            windows.append(workspace)
+        return windows
 
     async def _play(self, script: _Script) -> web.Response | None:
         """Answer a scripted failure, or stall and return None to answer normally."""
@@ -401,7 +439,7 @@ class FakeSlackAPI:
             micros = self._next_ts
             self._next_ts += TS_STEP_MICROS
             ts = f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-            if not any(ts in msgs for msgs in self._messages.values()):
+            if ts not in self._used_ts:
                 return ts
 
     def _resolve_channel(self, channel: str) -> str:
@@ -432,6 +470,7 @@ class FakeSlackAPI:
         ts = self._new_ts()
         message = self._bot_message(args, ts)
         self._messages[channel][ts] = message
+        self._used_ts.add(ts)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""Taking outbox rows to deliver, under a lease, and finding them again while it holds.
+
+A claim is one short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL, so
+several workers can claim at once). A worker that dies mid-send leaves a
+lease that expires, and the row is delivered again, looked up first where the
+channel can (it was "sending": it may have gone out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.channel import MAYBE_SENT
+from storage.models import Outbox
+
+
+class Claim(NamedTuple):
+    row_id: int
+    lease: datetime
+    interrupted: bool  # its last send may have gone out: look before posting again
+
+
+async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: int) -> list[Claim]:
+    """Leases up to `batch` due rows, oldest first; commits. Reads only what the
+    claim needs (a row's payload is read once, when it is planned)."""
+    lease_until = now + lease
+    stmt = (
+        select(Outbox.id, Outbox.status, Outbox.last_error, Outbox.card_key, Outbox.recipient_kind,
+               Outbox.recipient_id)
+        .where(
+            or_(
+                and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
+                and_(Outbox.status == "sending", Outbox.lease_until < now),
+            )
+        )
+        .order_by(Outbox.id)
+        .limit(batch)
+    )
+    if await _postgresql(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list((await session.exec(stmt)).all())
+    # A card whose previous version is still being sent waits for it:
+    # otherwise two workers could both post the card instead of one editing.
+    in_flight = set((await session.exec(
+        select(Outbox.card_key, Outbox.recipient_kind, Outbox.recipient_id).where(
+            Outbox.status == "sending", Outbox.lease_until >= now, Outbox.card_key.is_not(None)  # type: ignore[union-attr]
+        )
+    )).all())
+    rows = [row for row in rows if (row.card_key, row.recipient_kind, row.recipient_id) not in in_flight]
+    # Its last send was cut short or timed out: it may be out there.
+    claims = [Claim(row.id, lease_until, row.status == "sending" or (row.last_error or "").startswith(MAYBE_SENT))
+              for row in rows]
+    if claims:
+        await session.exec(update(Outbox).where(Outbox.id.in_([c.row_id for c in claims]))  # type: ignore[call-overload, union-attr]
+                           .values(status="sending", lease_until=lease_until, attempts=Outbox.attempts + 1))
+    await session.commit()
+    return claims
+
+
+async def held(session: AsyncSession, claims: Iterable[Claim]) -> set[int]:
+    """Which of the claimed rows are still under this worker's lease: one query,
+    reading no payload. Locked on PostgreSQL, as `leased`."""
+    claims = list(claims)
+    if not claims:
+        return set()
+    stmt = select(Outbox.id, Outbox.status, Outbox.lease_until).where(
+        Outbox.id.in_([c.row_id for c in claims]))  # type: ignore[union-attr]
+    if await _postgresql(session):
+        stmt = stmt.with_for_update()
+    found = {row_id: (status, lease) for row_id, status, lease in (await session.exec(stmt)).all()}
+    return {c.row_id for c in claims if found.get(c.row_id) == ("sending", c.lease)}
+
+
+async def leased(session: AsyncSession, claims: Iterable[Claim]) -> dict[int, Outbox]:
+    """The claimed rows whose lease is still this worker's, by id: one query.
+    Locked on PostgreSQL, so a worker claiming an expired lease waits for this
+    transaction (or this one for its claim) instead of both writing the row."""
+    claims = list(claims)
+    if not claims:
+        return {}
+    stmt = select(Outbox).where(Outbox.id.in_([c.row_id for c in claims]))  # type: ignore[union-attr]
+    if await _postgresql(session):
+        stmt = stmt.with_for_update()
+    rows = {row.id: row for row in (await session.exec(stmt)).all()}
+    return {c.row_id: rows[c.row_id] for c in claims
+            if c.row_id in rows and rows[c.row_id].status == "sending" and rows[c.row_id].lease_until == c.lease}
+
+
+async def _postgresql(session: AsyncSession) -> bool:
+    return (await session.connection()).dialect.name == "postgresql"
