@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlalchemy import func, update  # noqa: E402
+from sqlalchemy import func, insert, update  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from adapters.slack.channel import SlackChannel  # noqa: E402
-from bench.delivery_fanout import TIMEOUT_SECONDS, Database, add_people, slack_user  # noqa: E402
+from bench.delivery_fanout import INSERT_ROWS, TIMEOUT_SECONDS, Database, add_people, slack_user  # noqa: E402
 from bot.app import Pedir  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -49,8 +49,24 @@ from bot.delivery.dispatcher import DEFAULT_CONCURRENCY, Dispatcher  # noqa: E40
 from bot.delivery.loop import DeliveryLoop  # noqa: E402
 from bot.pulses.states import SCALE  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
-from storage.models import Person, Pulse, PulseParticipation  # noqa: E402
+from storage.models import Membership, Person, Pulse, PulseParticipation, Team  # noqa: E402
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 from tests.harness.slack_standin import EACH_CHANNEL, FakeSlackAPI  # noqa: E402
+
+
+async def add_team(sessions, people: list[int]) -> None:  # noqa: ANN001
+    """Everyone in one team that works around the clock: the bench may run at any hour,
+    and nobody is asked outside their working hours."""
+    async with sessions() as session, session.begin():
+        team = Team(slug="todos", name="Todos", timezone="Europe/Madrid",
+                    business_hours={day: ["00:00", "23:59"] for day in DAYS})
+        session.add(team)
+        await session.flush()
+        connection = await session.connection()
+        for start in range(0, len(people), INSERT_ROWS):
+            await connection.execute(insert(Membership), [
+                dict(person_id=person_id, team_id=team.id, role="member") for person_id in people[start:start + INSERT_ROWS]])
 
 
 async def add_pulse(sessions, creator_id: int, now) -> int:  # noqa: ANN001
@@ -87,6 +103,7 @@ async def main_async(args: argparse.Namespace) -> None:
         clock = SystemClock()
         try:
             people = await add_people(sessions, args.people, clock.now())
+            await add_team(sessions, people)
             await add_pulse(sessions, people[0], clock.now())
             async with FakeSlackAPI() as fake:
                 limits = [
@@ -108,6 +125,8 @@ async def main_async(args: argparse.Namespace) -> None:
                         await tick(app, ("pulses.send", "pulses.progress"))
                         loop.kick()
                         counts = await states(sessions)
+                        if args.verbose:
+                            print(f"{time.monotonic() - started:6.1f} s {dict(counts)}", flush=True)
                         if counts["sent"] + counts["unreachable"] >= args.people:
                             break
                         await asyncio.sleep(1)
@@ -147,6 +166,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the stand-in takes to answer each call")
     parser.add_argument("--database-url", help="a PostgreSQL server (a database of its own is made there)")
+    parser.add_argument("--verbose", action="store_true", help="print the participations' states every second")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main_async(args))
