@@ -7,8 +7,8 @@ audience is everyone, opened by the `pulses.open` job (one participation per
 person, each at their own moment: all of them now), queued by `pulses.send`
 in chunks, followed by `pulses.progress`, which keeps the creator's progress
 message up to date (chat.update, a lane of its own), while a DeliveryLoop
-delivers as `pedir worker` does. The jobs tick every second here (the worker:
-every 10 and 15 s), so what is measured is the fan-out, not the tick period.
+delivers as `pedir worker` does. The jobs tick at the worker's periods (every 10
+and 15 s), checked once a second.
 
 Printed: people, seconds from the round's opening until every question is
 delivered, throughput against the allowed rate (target >= 0.90), the 429s,
@@ -89,10 +89,16 @@ async def states(sessions) -> Counter:  # noqa: ANN001
         return Counter(dict(rows.all()))
 
 
-async def tick(app: Pedir, names: tuple[str, ...]) -> None:
+async def tick(app: Pedir, names: tuple[str, ...], last: dict[str, float] | None = None) -> None:
+    """The named jobs; with `last` (when each ran), only those whose period, as `pedir worker` runs them, is up."""
     for job in app.registry.jobs:
-        if job.name in names:
-            await app.run_job(job)
+        if job.name not in names:
+            continue
+        if last is not None:
+            if time.monotonic() - last.get(job.name, -1e9) < (job.every_seconds or 0):
+                continue
+            last[job.name] = time.monotonic()
+        await app.run_job(job)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -121,8 +127,9 @@ async def main_async(args: argparse.Namespace) -> None:
                     opened = time.monotonic() - started
                     loop = DeliveryLoop(Dispatcher(sessions, [channel], clock, concurrency=args.concurrency))
                     loop.start()
+                    last: dict[str, float] = {}
                     while time.monotonic() - started < TIMEOUT_SECONDS:
-                        await tick(app, ("pulses.send", "pulses.progress"))
+                        await tick(app, ("pulses.send", "pulses.progress"), last)
                         loop.kick()
                         counts = await states(sessions)
                         if args.verbose:

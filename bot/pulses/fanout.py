@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,19 +17,40 @@ from bot.delivery.outbox import PERSON, enqueue
 from bot.pulses import answering, progress
 from bot.pulses.messaging import Asked, Reader, question_message
 from bot.pulses.states import PLANNED, QUEUED
-from storage.models import Person, PulseParticipation, PulseRound
+from storage.models import Outbox, Person, PulseParticipation, PulseRound
 
 CHUNK = 500  # messages queued per transaction
-SCAN = 5000  # due rows looked at per tick: the rest wait for the next one
+SCAN = 5000  # due rows queued per tick: the rest wait for the next one
+# A round's questions in the outbox at once (the job ticks every 10 s: up to
+# 200 a second, twice Slack's workspace pace), so messages queued after them,
+# such as the creator's progress, wait seconds rather than the whole round.
+QUEUED_AHEAD = 2000
 
 
 async def due(session: AsyncSession, now: datetime) -> list[tuple[int, ...]]:
-    """Chunks of participation ids whose moment has come: a seek on (state, send_at)."""
-    ids = list((await session.exec(
-        select(PulseParticipation.id)
-        .where(PulseParticipation.state == PLANNED, col(PulseParticipation.send_at) <= now)
-        .order_by(col(PulseParticipation.send_at)).limit(SCAN)
-    )).all())
+    """Chunks of participation ids whose moment has come, at most QUEUED_AHEAD
+    per round in the outbox at once: the rest wait for a later tick, so the
+    creator's progress message is never stuck behind a whole round."""
+    rounds = (await session.exec(
+        select(PulseParticipation.round_id)
+        .where(PulseParticipation.state == PLANNED, col(PulseParticipation.send_at) <= now).distinct()
+    )).all()
+    ids: list[int] = []
+    for round_id in sorted(rounds):
+        # Still in the outbox: those delivered count as gone even before pulses.progress records it.
+        queued = (await session.exec(
+            select(func.count()).select_from(PulseParticipation)
+            .join(Outbox, col(Outbox.id) == PulseParticipation.outbox_id)
+            .where(PulseParticipation.round_id == round_id, PulseParticipation.state == QUEUED,
+                   col(Outbox.status).in_(("pending", "sending"))))).one()
+        room = min(QUEUED_AHEAD - queued, SCAN - len(ids))
+        if room > 0:
+            ids += (await session.exec(
+                select(PulseParticipation.id)
+                .where(PulseParticipation.round_id == round_id, PulseParticipation.state == PLANNED,
+                       col(PulseParticipation.send_at) <= now)
+                .order_by(col(PulseParticipation.send_at)).limit(room)
+            )).all()
     return chunks(ids, CHUNK)
 
 
