@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters import cli_pulse
 from adapters.cli_args import Parser, https_url, moment, output_file, text_file
 from adapters.cli_errors import CliError, explain
 from bot.config import Settings, get_settings
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     slack.add_argument("--out", type=output_file, default="manifest.json", metavar="PATH")
     slack.add_argument("--host", type=https_url, metavar="URL", default="https://pedir.example.com",
                        help="public https URL of Pedir (default https://pedir.example.com)")
+
+    pulse = sub.add_parser("pulse", help="pulse surveys")
+    pulse_sub = pulse.add_subparsers(dest="pulse_command", required=True)
+    cli_pulse.add_commands(pulse_sub)
     return parser
 
 
@@ -82,7 +87,7 @@ def unseen_warning(unseen: UnseenIntake) -> str:
 
 
 def _needs_database(args: argparse.Namespace) -> bool:
-    return args.command in ("db", "org", "serve", "worker") or (args.command == "chat" and not args.demo)
+    return args.command in ("db", "org", "serve", "worker", "pulse") or (args.command == "chat" and not args.demo)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "org":
         return asyncio.run(_org_import(settings, args.file))
+    if args.command == "pulse":
+        return asyncio.run(cli_pulse.run(settings, args))
     if args.command == "manifest" and args.manifest_command == "slack":
         from adapters.slack.manifest import write_manifest
 

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from adapters.cli_errors import file_reason, say
 from adapters.console.timeline import EARLIEST, LATEST, in_window
+from bot.limits import valid_id
+from bot.pulses.commands.parser import pulse_id
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,3 +60,20 @@ def https_url(value: str) -> str:
     if parts.scheme != "https" or not parts.hostname:
         raise argparse.ArgumentTypeError(say("cli.host.invalid", value=value))
     return value.strip()
+
+
+# ---------------------------------------------------------------- pulse export (results)
+
+
+def pulse_ref(value: str) -> int:
+    """A pulse as people write it: P-3 (or p3, or 3)."""
+    found = pulse_id(value.strip()) if not value.strip().isdecimal() else int(value.strip())
+    if not found or not valid_id(found):
+        raise argparse.ArgumentTypeError(say("cli.pulse.invalid", value=value))
+    return found
+
+
+def round_number(value: str) -> int:
+    if not (value.isascii() and value.isdecimal()) or not 0 < int(value) < 100_000:
+        raise argparse.ArgumentTypeError(say("cli.round.invalid", value=value))
+    return int(value)

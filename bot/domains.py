@@ -7,7 +7,8 @@ from bot.commands.registry import Registry
 from bot.customers.domain import DOMAIN as CUSTOMERS
 from bot.issues.domain import DOMAIN as ISSUES
 from bot.nudges.domain import DOMAIN as NUDGES
+from bot.pulses.domain import DOMAIN as PULSES
 from bot.requests.domain import DOMAIN as REQUESTS
 from bot.teams.domain import DOMAIN as TEAMS
 
-REGISTRY = Registry(REQUESTS, TEAMS, ISSUES, CUSTOMERS, NUDGES)
+REGISTRY = Registry(REQUESTS, TEAMS, ISSUES, CUSTOMERS, PULSES, NUDGES)

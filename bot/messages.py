@@ -77,6 +77,10 @@ class Reply(BaseModel):
     duplicate: bool = False
     # The request was refused (bad input, no permission): nothing changed.
     refused: bool = False
+    # The message takes the place of the one whose button was pressed, where the
+    # platform allows (a pulse question becomes its answer and its receipt).
+    # Such a message is never stored: it goes straight back to the person.
+    replace: bool = False
 
     @classmethod
     def text(cls, text: str) -> "Reply":

@@ -4,7 +4,7 @@ in a transaction of its own, so one failing item never stops the rest."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,3 +36,9 @@ async def run(job: Job, sessions, make_ctx: Callable[..., Ctx], now: datetime) -
         else:
             report.done += 1
     return report
+
+
+def chunks(ids: Sequence[int], size: int) -> list[tuple[int, ...]]:
+    """Due ids as items of `size`: each chunk is one transaction, so a large
+    batch (a 10,000-person round) never holds the database in one."""
+    return [tuple(ids[i:i + size]) for i in range(0, len(ids), size)]

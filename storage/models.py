@@ -75,6 +75,8 @@ class Person(SQLModel, table=True):
     # The org file's values are never overwritten; a platform refreshes only what it
     # wrote itself; a field with no source may be filled by any platform.
     field_sources: dict[str, str] = json_column(dict)
+    # Human resources: may create pulse surveys and read every pulse's results (the org file sets it).
+    hr: bool = Field(default=False)
 
 
 class PlatformAccount(SQLModel, table=True):
@@ -421,3 +423,165 @@ class Nudge(SQLModel, table=True):
     created_at: Optional[datetime] = utc_column()
     queued_at: Optional[datetime] = utc_column()
     sent_at: Optional[datetime] = utc_column()
+
+
+class Pulse(SQLModel, table=True):
+    """A pulse survey as HR set it up: its questions, audience and schedule.
+
+    Each time it goes out is a PulseRound; answers belong to rounds.
+    """
+
+    __table_args__ = (Index("ix_pulse_state_next_open_at", "state", "next_open_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    created_by_id: int = Field(foreign_key="person.id", index=True)
+    # The team whose service it asks about; None: a general pulse.
+    subject_team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True)
+    # [{"kind": "scale" | "enps" | "text", "text": "¿Cómo valoras...?"}], one to three.
+    questions: list[dict[str, Any]] = json_column(list)
+    comment: bool = Field(default=True)  # an optional free comment after the questions
+    # {"everyone": bool, "teams": [team ids], "people": [person ids]}
+    audience: dict[str, Any] = json_column(dict)
+    # {"kind": "once" | "weekly" | "biweekly" | "monthly" | "cron", "start": "2027-01-11",
+    #  "time": "10:00", "cron": "0 10 * * 1"}; dates and times are each recipient's local ones.
+    schedule: dict[str, Any] = json_column(dict)
+    timezone: str = Field(default="Europe/Madrid", max_length=64)  # the creator's: where the dates are read
+    window_days: int = Field(default=3)  # business days a round stays open
+    remind_after_days: Optional[int] = Field(default=None)  # business days after sending; None: no reminder
+    anonymous: bool = Field(default=True)
+    min_answers: int = Field(default=5)  # no result shows below this many answers
+    state: str = Field(default="active", max_length=16)  # active | paused | cancelled | finished
+    # The local date of the next round, and the moment the worker opens it.
+    next_round_on: Optional[date] = Field(default=None)
+    next_open_at: Optional[datetime] = utc_column()
+    rounds: int = Field(default=0)
+    created_at: Optional[datetime] = utc_column()
+    version: int = Field(default=1)
+
+
+class PulseRound(SQLModel, table=True):
+    """One sending of a pulse: open until its window closes, then its results show."""
+
+    __tablename__ = "pulse_round"
+    __table_args__ = (
+        UniqueConstraint("pulse_id", "number"),
+        # "Which rounds close now?" is a range seek on this.
+        Index("ix_pulse_round_state_closes_at", "state", "closes_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pulse_id: int = Field(foreign_key="pulse.id", index=True)
+    number: int
+    on_date: date
+    questions: list[dict[str, Any]] = json_column(list)  # as they were asked in this round
+    comment: bool = Field(default=True)
+    opens_at: Optional[datetime] = utc_column()
+    closes_at: Optional[datetime] = utc_column()
+    state: str = Field(default="open", max_length=16)  # open | closed
+    audience_size: int = Field(default=0)
+    # What the subject team's lead answered to the results, told to the audience.
+    team_answer: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    team_answer_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    team_answer_at: Optional[datetime] = utc_column()
+    created_at: Optional[datetime] = utc_column()
+    closed_at: Optional[datetime] = utc_column()
+    # Receipts that answered, counted once when the round closed (bot.pulses.tally);
+    # NULL while open, and for a round closed before the count was kept.
+    respondents: Optional[int] = Field(default=None)
+
+
+class PulseParticipation(SQLModel, table=True):
+    """Who was asked in a round and whether they answered: never what they answered.
+
+    Kept apart from the answers so the two cannot be joined: reminders and
+    "one answer per person" need only this.
+    """
+
+    __tablename__ = "pulse_participation"
+    __table_args__ = (
+        UniqueConstraint("round_id", "person_id"),
+        # "Whose question is due now?" (the fan-out) is a range seek on this.
+        Index("ix_pulse_participation_state_send_at", "state", "send_at"),
+        Index("ix_pulse_participation_round_state", "round_id", "state"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="pulse_round.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    state: str = Field(default="planned", max_length=16)  # planned | queued | sent | unreachable
+    send_at: Optional[datetime] = utc_column()
+    # When the one reminder is due; NULL once answered or reminded, so "who is due
+    # a reminder" is a seek on this index.
+    remind_at: Optional[datetime] = utc_column(index=True)
+    answered: bool = Field(default=False)
+    outbox_id: Optional[int] = Field(default=None)
+    reason: Optional[str] = Field(default=None, max_length=32)  # why unreachable: no_account | ...
+    # Only for a pulse its creator made not anonymous: which answers are this person's.
+    receipt_hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class PulseBallot(SQLModel, table=True):
+    """Answers waiting to be mixed into pulse_answer, one per receipt.
+
+    A ballot is written with the participation it goes with; the mixer moves
+    ballots into the answers in shuffled batches, so neither the answers'
+    physical order nor their transaction ids follow the order people answered.
+    No row id (WITHOUT ROWID on SQLite): rows sit in the order of their random key.
+    """
+
+    __tablename__ = "pulse_ballot"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    receipt_hash: str = Field(primary_key=True, max_length=64)
+    # {"0": 4, "1": 9, "2": "texto", "comment": "..."}: what this receipt said, merged.
+    answers: dict[str, Any] = json_column(dict)
+    team_id: Optional[int] = Field(default=None)
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One answer to one question. Nothing here names a person or tells when.
+
+    Random ids, no time, no row id (WITHOUT ROWID on SQLite); the respondent's
+    team is kept for the breakdown, which hides every group under the threshold.
+    The receipt hash ties the answers of one respondent in one round together,
+    so they can change them with the receipt only their own message holds.
+    """
+
+    __tablename__ = "pulse_answer"
+    __table_args__ = (
+        UniqueConstraint("round_id", "receipt_hash", "question", name="uq_pulse_answer_receipt"),
+        # Results are aggregates over this: a covering seek per round and question.
+        Index("ix_pulse_answer_round_question_score", "round_id", "question", "score"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id")
+    question: int  # the question's index; COMMENT (bot.pulses.ballots) for the free comment
+    score: Optional[int] = Field(default=None)
+    text: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    team_id: Optional[int] = Field(default=None)
+    receipt_hash: str = Field(max_length=64)
+
+
+class PulseTally(SQLModel, table=True):
+    """A closed round's answers counted per question, team and score (bot.pulses.tally).
+
+    Written once when the round closes, since its answers can no longer
+    change; results read these few hundred rows instead of every answer. An
+    aggregate of anonymous answers: no person, no time, no row id.
+    Sentinels instead of NULLs, so the primary key holds on SQLite and
+    PostgreSQL alike (both let NULLs repeat in a unique key): team_id NO_TEAM
+    (0, never a team's id) for respondents in no team, score NO_SCORE (-1)
+    for text answers and comments.
+    """
+
+    __tablename__ = "pulse_tally"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    question: int = Field(primary_key=True)  # as in pulse_answer
+    team_id: int = Field(primary_key=True)
+    score: int = Field(primary_key=True)
+    answers: int

@@ -112,7 +112,7 @@ def test_commands_are_pedirs_and_within_limits():
     commands = command_list["commands"]
     titles = [command["title"] for command in commands]
     assert titles == ["pedir", "pedir mis", "pedir cola", "pedir ayuda", "equipos",
-                      "incidencia", "incidencias", "estado", "cliente"]
+                      "incidencia", "estado", "cliente", "pulso"]
     assert len(set(titles)) == len(titles)
     assert 0 < len(commands) <= 10
     for command in commands:

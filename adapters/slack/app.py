@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
@@ -15,6 +16,10 @@ from bot.app import Pedir
 from bot.config import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
+# slack_sdk and Bolt log whole request and payload bodies at DEBUG: message
+# text, and a pulse respondent's receipt. Never below INFO, whatever the root level.
+for _name in ("slack_sdk", "slack_bolt"):
+    logging.getLogger(_name).setLevel(max(logging.INFO, logging.getLogger(_name).getEffectiveLevel()))
 
 
 def web_client(settings: Settings) -> AsyncWebClient:

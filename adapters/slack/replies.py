@@ -54,6 +54,10 @@ async def show(
             Action(id="request.open_form", label=reply.form.title, style="primary")]))
     if reply.message is None:
         return
+    if respond is not None and reply.replace:
+        text, blocks = message_blocks(reply.message)
+        await respond(replace_original=True, text=text, blocks=blocks)
+        return
     if respond is not None:
         await respond(**ephemeral(reply.message))
         return

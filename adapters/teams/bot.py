@@ -157,5 +157,20 @@ class PedirTeamsBot(ActivityHandler):
         elif reply.errors:
             lines = [f"✗ {field}: {error}" for field, error in reply.errors.items()]
             await turn_context.send_activity(MessageFactory.text("\n\n".join(lines)))
-        if reply.message is not None:
-            await turn_context.send_activity(MessageFactory.attachment(card_attachment(message_card(reply.message))))
+        if reply.message is None:
+            return
+        activity = MessageFactory.attachment(card_attachment(message_card(reply.message)))
+        if reply.replace and turn_context.activity.reply_to_id and await self._replaced(turn_context, activity):
+            return
+        await turn_context.send_activity(activity)
+
+    async def _replaced(self, turn_context: TurnContext, activity: Activity) -> bool:
+        """Puts the card in place of the one whose button was pressed; False if Teams refused."""
+        activity.id = turn_context.activity.reply_to_id
+        try:
+            await turn_context.update_activity(activity)
+        except Exception as exc:  # noqa: BLE001  (a new message instead: the answer still reaches them)
+            log.warning("teams: could not replace the card (%s); sending it as a new one", exc.__class__.__name__)
+            activity.id = None
+            return False
+        return True

@@ -103,6 +103,10 @@ def _paragraphs(escaped: str) -> list[str]:
     return parts
 
 
+# The host configuration's actions.maxActions in Teams.
+MAX_ACTIONS = 6
+
+
 def _card(body: list[dict], actions: list[dict]) -> dict:
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if actions:
@@ -142,7 +146,14 @@ def _message_card(message: Message, budget: int) -> dict:
         body.append(_text_block(_rich(_md(message.context)), isSubtle=True, size="small"))
     if not body:  # Teams renders an empty card as nothing at all
         body.append(_text_block(ELLIPSIS))
-    return _card(body, [_submit(action) for action in message.actions])
+    actions = [_submit(action) for action in message.actions]
+    if len(actions) <= MAX_ACTIONS:
+        return _card(body, actions)
+    # Teams shows at most MAX_ACTIONS buttons per action set and drops the rest
+    # silently: more (an eNPS question's 0–10) go in rows of their own.
+    body += [{"type": "ActionSet", "actions": actions[i:i + MAX_ACTIONS]}
+             for i in range(0, len(actions), MAX_ACTIONS)]
+    return _card(body, [])
 
 
 def _fact_elements(facts: list[Fact]) -> list[dict]:

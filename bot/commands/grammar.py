@@ -41,6 +41,8 @@ ERROR_KEYS = {
     "missing_customer": "input.missing_customer",
     "empty_title": "input.empty.title",
     "empty_status": "input.empty.status",
+    "bad_pulse_id": "input.bad_pulse_id",
+    "bad_round": "input.bad_round",
 }
 ERROR_CODES = frozenset(ERROR_KEYS)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_timedelta as _babel_timedelta
+from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 
 from bot.i18n.catalog import CATALOG as _REQUESTS
@@ -66,3 +67,21 @@ def format_age(age: timedelta, locale: str | None) -> str:
     # Under a minute reads "1 min ago": "in 0 seconds" would read as the future.
     age = max(age, timedelta(minutes=1))
     return _babel_timedelta(-age, add_direction=True, format="short", locale=normalize_locale(locale))
+
+
+def format_number(value: float, locale: str | None, *, digits: int = 0) -> str:
+    """'4,1' / '4.1' with `digits` decimals; '1.234' / '1,234' grouped as the locale groups."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return _babel_decimal(value, format=pattern, locale=normalize_locale(locale))
+
+
+def format_signed(value: float, locale: str | None) -> str:
+    """A whole number with its sign, as an eNPS reads: '+20', '−8', '0'."""
+    rounded = round(value)
+    shown = format_number(abs(rounded), locale)
+    return shown if rounded == 0 else ("+" if rounded > 0 else "−") + shown
+
+
+def format_duration(span: timedelta, locale: str | None) -> str:
+    """A length of time, rounded to its largest unit: '2 h' / '2 hr', '35 min'."""
+    return _babel_timedelta(span, format="short", locale=normalize_locale(locale))

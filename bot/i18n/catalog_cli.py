@@ -16,6 +16,15 @@ CLI_CATALOG: dict[str, dict[str, str]] = {
         "es": "«{value}» no es una URL https: usa p. ej. https://pedir.example.com",
         "en": "“{value}” is not an https URL: use e.g. https://pedir.example.com",
     },
+    # pedir pulse export
+    "cli.pulse.invalid": {
+        "es": "«{value}» no es un pulso: escribe su número así: P-3",
+        "en": "“{value}” is not a pulse: write its number like this: P-3",
+    },
+    "cli.round.invalid": {
+        "es": "«{value}» no es un número de ronda: usa 1, 2, 3…",
+        "en": "“{value}” is not a round number: use 1, 2, 3…",
+    },
     "cli.file.unreadable": {"es": "no puedo leer «{path}»: {reason}", "en": "cannot read “{path}”: {reason}"},
     "cli.file.unwritable": {"es": "no puedo escribir «{path}»: {reason}", "en": "cannot write “{path}”: {reason}"},
     "cli.file.failed": {"es": "No puedo usar «{path}»: {reason}", "en": "Cannot use “{path}”: {reason}"},

@@ -181,6 +181,7 @@ class _Import:
         person = self.by_email.get(spec.email) or await self._adoptable(spec)
         # What the entry sets is the org's: platform profiles never overwrite it.
         values["field_sources"] = org_sources(person, values)
+        values["hr"] = spec.hr
         if person is None:
             defaults = {"locale": self.spec.defaults.locale, "timezone": self.spec.defaults.timezone}
             person = Person(**{**defaults, **values}, created_at=self.now)

@@ -194,6 +194,7 @@ class PersonSpec(_Spec):
     timezone: Optional[Timezone] = None
     slack: Optional[SlackUser] = None
     teams: Optional[TeamsId] = None
+    hr: bool = False  # human resources: creates pulse surveys and reads every result
 
 
 class SlaTargetSpec(_Spec):

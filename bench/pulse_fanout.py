@@ -1,0 +1,157 @@
+"""One pulse to 10,000 people, through the jobs `pedir worker` runs, to a Slack
+Web API stand-in with Slack's published limits.
+
+The delivery side is bench/delivery_fanout.py's (the same stand-in, limits and
+database set-up); here the messages come from a real pulse: a pulse whose
+audience is everyone, opened by the `pulses.open` job (one participation per
+person, each at their own moment: all of them now), queued by `pulses.send`
+in chunks, followed by `pulses.progress`, which keeps the creator's progress
+message up to date (chat.update, a lane of its own), while a DeliveryLoop
+delivers as `pedir worker` does. The jobs tick every second here (the worker:
+every 10 and 15 s), so what is measured is the fan-out, not the tick period.
+
+Printed: people, seconds from the round's opening until every question is
+delivered, throughput against the allowed rate (target >= 0.90), the 429s,
+lost (participations not sent), duplicated (people with more than one
+question in their DM), the creator's progress edits, and the time to open the
+round (10,000 participations in one transaction).
+
+    .venv/bin/python bench/pulse_fanout.py [--people 10000] [--workspace 100] [--concurrency 24]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from sqlalchemy import func, update  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from adapters.slack.channel import SlackChannel  # noqa: E402
+from bench.delivery_fanout import TIMEOUT_SECONDS, Database, add_people, slack_user  # noqa: E402
+from bot.app import Pedir  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.delivery.dispatcher import DEFAULT_CONCURRENCY, Dispatcher  # noqa: E402
+from bot.delivery.loop import DeliveryLoop  # noqa: E402
+from bot.pulses.states import SCALE  # noqa: E402
+from storage.engine import create_engine, session_factory  # noqa: E402
+from storage.models import Person, Pulse, PulseParticipation  # noqa: E402
+from tests.harness.slack_standin import EACH_CHANNEL, FakeSlackAPI  # noqa: E402
+
+
+async def add_pulse(sessions, creator_id: int, now) -> int:  # noqa: ANN001
+    """A pulse to everyone, due now, as `/pulso nuevo` would leave it."""
+    async with sessions() as session, session.begin():
+        await session.exec(update(Person).where(Person.id == creator_id).values(hr=True))  # type: ignore[call-overload]
+        local = now.astimezone(ZoneInfo("Europe/Madrid"))
+        pulse = Pulse(created_by_id=creator_id, questions=[{"kind": SCALE, "text": "¿Cómo valoras el servicio de Sistemas?"}],
+                      audience={"everyone": True, "teams": [], "people": []},
+                      schedule={"kind": "once", "start": local.date().isoformat(), "time": local.strftime("%H:%M")},
+                      next_round_on=local.date(), next_open_at=now, created_at=now, remind_after_days=None)
+        session.add(pulse)
+        await session.flush()
+        return pulse.id
+
+
+async def states(sessions) -> Counter:  # noqa: ANN001
+    async with sessions() as session:
+        rows = await session.exec(select(PulseParticipation.state, func.count()).group_by(PulseParticipation.state))
+        return Counter(dict(rows.all()))
+
+
+async def tick(app: Pedir, names: tuple[str, ...]) -> None:
+    for job in app.registry.jobs:
+        if job.name in names:
+            await app.run_job(job)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Database(args.database_url, Path(tmp))
+        engine = create_engine(database.url)
+        sessions = session_factory(engine)
+        clock = SystemClock()
+        try:
+            people = await add_people(sessions, args.people, clock.now())
+            await add_pulse(sessions, people[0], clock.now())
+            async with FakeSlackAPI() as fake:
+                limits = [
+                    fake.limit_rate("chat.postMessage", args.per_channel, channel=EACH_CHANNEL),
+                    fake.limit_rate("chat.postMessage", args.workspace),
+                    fake.limit_rate("conversations.open", args.open_per_minute, seconds=60),
+                ]
+                for method in ("chat.postMessage", "chat.update", "conversations.open"):
+                    fake.stall_next(method, args.latency, times=10**9)
+                async with aiohttp.ClientSession() as http:
+                    channel = SlackChannel(AsyncWebClient(token="xoxb-bench", base_url=fake.api_url, session=http))
+                    app = Pedir(sessions, Settings(), clock, channels=[channel])
+                    started = time.monotonic()
+                    await tick(app, ("pulses.open",))
+                    opened = time.monotonic() - started
+                    loop = DeliveryLoop(Dispatcher(sessions, [channel], clock, concurrency=args.concurrency))
+                    loop.start()
+                    while time.monotonic() - started < TIMEOUT_SECONDS:
+                        await tick(app, ("pulses.send", "pulses.progress"))
+                        loop.kick()
+                        counts = await states(sessions)
+                        if counts["sent"] + counts["unreachable"] >= args.people:
+                            break
+                        await asyncio.sleep(1)
+                    seconds = time.monotonic() - started
+                    await tick(app, ("pulses.progress",))  # the creator's last word
+                    await asyncio.sleep(2)
+                    loop.kick()
+                    await asyncio.sleep(1)
+                    await loop.stop()
+                counts = await states(sessions)
+                posts = Counter(len(fake.messages_in(FakeSlackAPI.dm_channel(slack_user(n))))
+                                for n in range(1, args.people))
+                # The creator's DM holds their own question and the progress message.
+                duplicated = sum(count for posted, count in posts.items() if posted > 1)
+                edits = len(fake.calls_to("chat.update"))
+                refused = sum(limit.refused for limit in limits)
+            throughput = args.people / seconds
+            allowed = min(args.workspace, args.per_channel * args.people)
+            print(f"{database.backend}: {args.people} people; chat.postMessage {args.per_channel}/s per channel, "
+                  f"{args.workspace}/s per workspace; {args.latency:g} s per call; concurrency {args.concurrency}")
+            print(f"round opened in {opened:.2f} s ({args.people} participations, one transaction)")
+            print(f"delivered in {seconds:.1f} s: {throughput:.1f} msgs/s of {allowed}/s allowed, "
+                  f"ratio {throughput / allowed:.2f} (target >= 0.90)")
+            print(f"429s {refused} · lost {args.people - counts['sent'] - counts['unreachable']} · "
+                  f"unreachable {counts['unreachable']} · duplicated {duplicated} · progress edits {edits}")
+        finally:
+            await engine.dispose()
+            database.drop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--workspace", type=int, default=100, help="chat.postMessage a second, whole workspace")
+    parser.add_argument("--per-channel", type=int, default=1, help="chat.postMessage a second in any one channel")
+    parser.add_argument("--open-per-minute", type=int, default=50, help="conversations.open a minute (Tier 3)")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds the stand-in takes to answer each call")
+    parser.add_argument("--database-url", help="a PostgreSQL server (a database of its own is made there)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(main_async(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

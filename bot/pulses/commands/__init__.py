@@ -1,0 +1,1 @@
+"""/pulso: its words, parsing, handlers, buttons and forms."""
