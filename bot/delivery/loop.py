@@ -34,7 +34,7 @@ class DeliveryLoop:
         self._task = asyncio.create_task(self._run(), name="pedir-delivery")
 
     async def stop(self) -> None:
-        """Stops after the send in flight (cutting a send short would leave
+        """Stops after the sends in flight (cutting a send short would leave
         it sent but unrecorded, and sent again after a restart), waiting a
         bounded time; only a send stuck past that is cancelled."""
         self._stopped = True
