@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.context import Ctx
 from bot.scheduling import chunks
 from bot.delivery.outbox import PERSON, enqueue
-from bot.pulses import answering, progress
+from bot.pulses import answering, progress, service
 from bot.pulses.messaging import Asked, Reader, question_message
 from bot.pulses.states import PLANNED, QUEUED
-from storage.models import Outbox, Person, PulseParticipation, PulseRound
+from storage.models import Outbox, PulseParticipation, PulseRound
 
 CHUNK = 500  # messages queued per transaction
 SCAN = 5000  # due rows queued per tick: the rest wait for the next one
@@ -65,7 +65,7 @@ async def send(ctx: Ctx, ids: Sequence[int]) -> None:
     claimed = await claim(ctx.session, ids, PLANNED, QUEUED)
     if not claimed:
         return
-    people = await _people(ctx.session, [person_id for _, _, person_id in claimed])
+    people = await service.people_by_id(ctx.session, [person_id for _, _, person_id in claimed])
     rounds: dict[int, Asked] = {}
     queued = []
     for participation_id, round_id, person_id in claimed:
@@ -94,8 +94,3 @@ async def claim(session: AsyncSession, ids: Sequence[int], from_state: str, to_s
         .execution_options(synchronize_session=False)
     )
     return sorted(tuple(row) for row in result.all())
-
-
-async def _people(session: AsyncSession, ids: list[int]) -> dict[int, Person]:
-    rows = await session.exec(select(Person).where(col(Person.id).in_(ids)))
-    return {person.id: person for person in rows.all()}

@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.context import Ctx
 from bot.scheduling import chunks
 from bot.delivery.outbox import PERSON, enqueue
-from bot.pulses import answering
+from bot.pulses import answering, service
 from bot.pulses.messaging import Asked, Reader, question_message
 from bot.pulses.states import SENT
-from storage.models import Person, PulseParticipation, PulseRound
+from storage.models import PulseParticipation, PulseRound
 
 CHUNK = 500
 SCAN = 5000
@@ -51,13 +51,14 @@ async def remind(ctx: Ctx, ids: Sequence[int]) -> None:
     )
     claimed = sorted(tuple(row) for row in result.all())
     rounds: dict[int, Asked] = {}
+    people = await service.people_by_id(ctx.session, [person_id for _, person_id in claimed])
     for round_id, person_id in claimed:
         rnd = await ctx.session.get(PulseRound, round_id)
         if rnd is None or not answering.is_open(rnd, ctx):
             continue
         if round_id not in rounds:
             rounds[round_id] = await answering.asked(ctx.session, rnd)
-        person = await ctx.session.get(Person, person_id)
+        person = people[person_id]
         reader = Reader(person.locale or ctx.default_locale, person.timezone or ctx.timezone)
         enqueue(ctx.session, recipient_kind=PERSON, recipient_id=person_id, now=ctx.now,
                 message=question_message(rounds[round_id], reader, reminder=True))

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.pulses.states import display_id
-from storage.models import Pulse, PulseRound
+from storage.models import Person, Pulse, PulseRound
 
 
 async def require(session: AsyncSession, pulse_id: int) -> Pulse:
@@ -36,3 +36,9 @@ async def round_number(session: AsyncSession, pulse_id: int, number: int) -> Pul
     return (await session.exec(
         select(PulseRound).where(PulseRound.pulse_id == pulse_id, PulseRound.number == number)
     )).first()
+
+
+async def people_by_id(session: AsyncSession, ids: list[int]) -> dict[int, Person]:
+    """A chunk's recipients in one query, not one each."""
+    rows = await session.exec(select(Person).where(col(Person.id).in_(ids)))
+    return {person.id: person for person in rows.all()}
