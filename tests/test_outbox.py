@@ -16,7 +16,7 @@ from bot.delivery import dispatcher as dispatcher_module
 from bot.delivery.channel import DeliveryFailed, DeliveryRetry, Unreachable
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.routing import THREAD_WAIT_SECONDS
-from bot.delivery.outbox import PERSON, TEAM, THREAD_KEY, WATCHERS, enqueue
+from bot.delivery.outbox import PERSON, TEAM, THREAD_KEY, WATCHERS, enqueue, enqueue_latest, enqueue_many, row_values
 from bot.errors import UserError
 from bot.messages import Message
 from bot.requests import flows, messaging
@@ -539,3 +539,43 @@ async def test_failure_logs_never_contain_the_message_text(app, sessions, clock,
     assert secret not in caplog.text
     for row in await outbox_rows(sessions):
         assert secret not in (row.last_error or "")
+
+
+# ---------------------------------------------------------------- many rows, and a card's newest version
+
+
+async def test_enqueue_many_writes_every_row_in_order_and_returns_their_ids(app, sessions, clock):
+    ana, marta = await person(sessions, ANA), await person(sessions, MARTA)
+    async with sessions() as session, session.begin():
+        ids = await enqueue_many(session, [
+            row_values(PERSON, who.id, Message(text=f"q{n}").model_dump(mode="json"), clock.now())
+            for n, who in enumerate([ana, marta, ana])])
+    rows = [await outbox_row(sessions, row_id) for row_id in ids]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert [(row.recipient_id, row.payload["text"], row.status) for row in rows] == [
+        (ana.id, "q0", "pending"), (marta.id, "q1", "pending"), (ana.id, "q2", "pending")]
+
+
+async def test_a_cards_newest_version_replaces_one_still_waiting_and_keeps_its_place(app, sessions, clock):
+    ana = await person(sessions, ANA)
+
+    async def latest(text_: str) -> None:
+        async with sessions() as session, session.begin():
+            await enqueue_latest(session, recipient_kind=PERSON, recipient_id=ana.id, now=clock.now(),
+                                 card_key="progress:1", message=Message(text=text_))
+
+    await latest("enviado a 10 de 100")
+    ahead = await enqueue_text(sessions, clock, ANA, "una pregunta")
+    await latest("enviado a 20 de 100")
+    rows = await outbox_rows(sessions)
+    # One version waits, the newest words in the first one's place, ahead of the question.
+    assert [(row.card_key, row.payload["text"]) for row in rows] == [
+        ("progress:1", "enviado a 20 de 100"), (None, "una pregunta")]
+    assert rows[1].id == ahead
+    # Once that version is out, the next one is a new row: the card is edited.
+    channel = RecordingChannel()
+    await dispatcher(sessions, channel, clock).drain()
+    await latest("enviado a 100 de 100")
+    await dispatcher(sessions, channel, clock).drain()
+    assert [(call.kind, call.message.text) for call in channel.calls] == [
+        ("send", "enviado a 20 de 100"), ("send", "una pregunta"), ("update", "enviado a 100 de 100")]

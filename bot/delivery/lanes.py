@@ -13,10 +13,17 @@ also go down.
 
 A refused lane rests for its Retry-After, and from then on keeps the pace the
 platform showed it takes (the calls it accepted in the last Retry-After, over
-that time) instead of bursting into the next 429. Rows that must wait get
-turns on the lane in the order they ask, each at its own time: a backlog costs
-one claim per call, not a claim of the whole backlog at every call, and goes
-out in order.
+that time, a little slower) instead of bursting into the next 429. The pace
+is kept as the platform counts it: at most so many calls in any window as
+long as that Retry-After, with turns the pace apart. A row that wakes late
+for its turn (a busy event loop) pushes no other turn back, and turns that
+came due during a stall go at once, as far as the window allows. Refused again while keeping the pace,
+the lane slows a little, and speeds up again window by window while it is
+not refused, never past the pace it learned first.
+
+Rows that must wait get turns on the lane in the order they ask, each at its
+own time, the pace apart: a backlog costs one claim per call, not a claim of
+the whole backlog at every call, and goes out in order.
 
 All in the memory of one dispatcher process: another worker learns of a limit
 from its own first refusal.
@@ -31,10 +38,13 @@ from datetime import datetime, timedelta
 
 # The pace the platform showed, a little slower: jitter must not cost a 429.
 PACE_MARGIN = 1.05
-# A row late for its turn may close in on the last call faster, but never
-# quite at the platform's own pace: a second of that fills its window to the
-# brim, and a little jitter then costs a 429.
-CATCH_UP_MARGIN = 1.02
+# A lane refused while keeping its pace slows by this much, and then speeds up
+# again by RECOVERY a window, never past the pace it learned first: a refusal
+# from a moment's jitter costs a little pace for a while, not for good.
+PACE_BACKOFF = 1.05
+RECOVERY = 1.005
+# The shortest window the pace is counted over: Slack's Retry-After is whole seconds.
+SHORTEST_WINDOW = timedelta(seconds=1)
 # Calls remembered per lane to measure its pace: at most this many, none older
 # than the longest rest a platform asks for (Slack's tiers count per minute).
 # Enough for a method-wide lane: a cap of 100 calls a second fills one second.
@@ -59,42 +69,62 @@ class Lane:
 @dataclass
 class _LaneState:
     accepted: deque[datetime] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))  # when calls it took started
-    # The earliest the next call may start: the pace after the last call, or
-    # after the calls set aside for rows whose turn was moved to keep it.
-    next_call: datetime | None = None
+    let_through: deque[datetime] = field(default_factory=deque)  # calls let through in the last window, in order
     # Set once the platform has refused the lane:
     rest_until: datetime | None = None  # its Retry-After
     refused_at: datetime | None = None  # when the refusal that set it came
     # A method's wider lane: the last destination refused that had taken no call lately.
     idle_refused: tuple[Lane, datetime] | None = None
-    pace: timedelta | None = None  # the time per call it showed (rounded up: never a microsecond faster)
-    spacing: timedelta | None = None  # the pace, a little slower: between turns
+    learned: timedelta | None = None  # the time per call it showed first (rounded up: never a microsecond faster)
+    slowed: timedelta | None = None  # the time per call set at the last refusal: the learned one, or slower
+    window: timedelta = SHORTEST_WINDOW  # what the pace is counted over: the first Retry-After
     refusals: int = 0  # a new refusal voids the turns given before it
     last_turn: datetime | None = None  # the latest turn handed out: new ones queue after it
 
+    def pace(self, now: datetime) -> timedelta | None:
+        """The time per call it keeps now; None while it keeps none."""
+        if self.learned is None or self.slowed is None:
+            return None
+        windows = (now - (self.refused_at or now)) / self.window
+        return max(self.learned, self.slowed / RECOVERY ** max(windows, 0.0))
+
+    def spacing(self, now: datetime) -> timedelta | None:
+        """The time between turns: the pace, a little slower."""
+        pace = self.pace(now)
+        return None if pace is None else pace * PACE_MARGIN
+
+    def capacity(self, now: datetime) -> int | None:
+        """Calls the lane takes in any window, at its spacing; None while it keeps no pace."""
+        spacing = self.spacing(now)
+        return None if spacing is None else max(1, self.window // spacing)
+
     def earliest(self, now: datetime) -> datetime:
-        """When a call may start: after the rest, and never closer to the last call
-        than the platform's own pace (a dispatcher running late must not catch up
-        in a burst; one a little late keeps its turns, which have the margin)."""
+        """When a call may start: after the rest, and once the window before it
+        holds fewer calls than the pace allows."""
         at = max(now, self.rest_until or now)
-        if self.next_call is not None:
-            at = max(at, self.next_call)
+        capacity = self.capacity(now)
+        if capacity is not None:
+            while self.let_through and self.let_through[0] <= now - self.window:
+                self.let_through.popleft()
+            if len(self.let_through) >= capacity:
+                at = max(at, self.let_through[-capacity] + self.window)
         return at
 
-    def book(self, at: datetime) -> None:
-        """A call at `at` is set aside: the next one keeps the pace after it."""
-        if self.pace is not None:
-            self.next_call = max(self.next_call or at, at + self.pace * CATCH_UP_MARGIN)
+    def let_through_at(self, at: datetime) -> None:
+        if self.learned is not None:
+            self.let_through.append(at)
 
     def next_turn(self, now: datetime) -> datetime:
-        """Where a row that starts waiting now is put: after those already waiting."""
+        """Where a row that starts waiting now is put: after those already waiting, the pace apart."""
         at = self.earliest(now)
-        if self.spacing is not None and self.last_turn is not None:
-            at = max(at, self.last_turn + self.spacing)
+        spacing = self.spacing(now)
+        if spacing is not None and self.last_turn is not None:
+            at = max(at, self.last_turn + spacing)
         return at
 
     def last_used(self) -> datetime | None:
-        times = (self.accepted[-1] if self.accepted else None, self.next_call, self.rest_until, self.last_turn)
+        times = (self.accepted[-1] if self.accepted else None,
+                 self.let_through[-1] if self.let_through else None, self.rest_until, self.last_turn)
         return max((t for t in times if t is not None), default=None)
 
 
@@ -104,7 +134,6 @@ class Turn:
     lane: Lane  # the lane that made the row wait
     lanes: tuple[Lane, ...]  # the row's lanes when the turn was given
     refusals: tuple[tuple[Lane, int], ...]  # each limited one with its refusal count then
-    booked: bool = False  # its call time is set aside: it goes at `at`, whatever was called meanwhile
 
 
 class LaneSchedule:
@@ -129,14 +158,9 @@ class LaneSchedule:
             # In flight when the lane was refused: the same refusal, nothing new to
             # learn. It queues behind the rows already waiting, the queue kept.
             return self._give(row_id, lanes, self._limited(lanes), now)
-        # What the platform took in the rest before the refused call: counted up to
-        # when that call started, as calls started after it may still be in flight.
-        until = admitted or now
-        taken = sum(1 for started in state.accepted if until - rest < started <= until)
-        # Nothing taken lately (another process used the limit up?): no pace to
-        # keep yet, the burst after the rest will show one.
-        state.pace = -(-rest // taken) if taken else None
-        state.spacing = state.pace * PACE_MARGIN if state.pace is not None else None
+        if state.refusals == 0:
+            state.window = max(rest, SHORTEST_WINDOW)
+        self._slow_down(state, rest, admitted or now)
         state.rest_until = max(state.rest_until or now, now + rest)
         state.refused_at = now
         state.refusals += 1  # the queue forms again, as the rows ask in their order
@@ -156,21 +180,15 @@ class LaneSchedule:
         limited = self._limited(lanes)
         turn = self._turns.pop(row_id, None)
         if turn is not None and turn.lanes == lanes and self._valid(turn):
-            ready = turn.at if turn.booked else max([turn.at, *(state.earliest(now) for _, state in limited)])
+            # Its turn, once the window has room: rows late for theirs catch up within it.
+            ready = max([turn.at, *(state.earliest(now) for _, state in limited)])
             if ready > now:
-                if not turn.booked:
-                    # Not yet, or the last call was too recent: the turn moves, still its
-                    # own, and its call is set aside, so rows that are late together go
-                    # one pace apart instead of all waking for the same moment again.
-                    for _, state in limited:
-                        state.book(ready)
-                    turn = replace(turn, at=ready, booked=True)
-                self._turns[row_id] = turn
+                self._turns[row_id] = turn = replace(turn, at=ready)
                 return turn
         elif limited and max(state.next_turn(now) for _, state in limited) > now:
             return self._give(row_id, lanes, limited, now)
         for _, state in limited:
-            state.book(now)
+            state.let_through_at(now)
         return None
 
     def untried(self, lane: Lane) -> bool:
@@ -191,6 +209,24 @@ class LaneSchedule:
     def _limited(self, lanes: tuple[Lane, ...]) -> list[tuple[Lane, _LaneState]]:
         """The lanes the platform has refused, which keep a pace."""
         return [(lane, self._lanes[lane]) for lane in lanes if lane in self._lanes and self._lanes[lane].refusals]
+
+    @staticmethod
+    def _slow_down(state: _LaneState, rest: timedelta, until: datetime) -> None:
+        """The pace to keep after a refusal. A lane refused while it kept a pace was
+        a little too fast (jitter bunched a few calls, or another process shares
+        the limit): it slows from where it was. Learning the pace again from what
+        it took would take the margin for the platform's limit, and each refusal
+        would cost the margin once more, for good."""
+        pace = state.pace(until)
+        if pace is not None:
+            state.slowed = pace * PACE_BACKOFF
+            return
+        # What the platform took in the rest before the refused call: counted up to
+        # when that call started, as calls started after it may still be in flight.
+        taken = sum(1 for started in state.accepted if until - rest < started <= until)
+        # Nothing taken lately (another process used the limit up?): no pace to
+        # keep yet, the burst after the rest will show one.
+        state.learned = state.slowed = -(-rest // taken) if taken else None
 
     def _refused_wider(self, lane: Lane, wider: Lane, rest: timedelta, now: datetime) -> bool:
         """Whether a destination's refusal is the method's cap across destinations."""

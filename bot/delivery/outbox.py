@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import insert, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Message
@@ -42,17 +43,42 @@ def enqueue(
         payload[THREAD_KEY] = thread_key
     if watchers := sorted(set(watchers)):
         payload[WATCHERS] = watchers
-    row = Outbox(
-        recipient_kind=recipient_kind,
-        recipient_id=recipient_id,
-        card_key=card_key,
-        payload=payload,
-        status="pending",
-        next_attempt_at=now + delay,
-        created_at=now,
-    )
+    row = Outbox(**row_values(recipient_kind, recipient_id, payload, now, card_key=card_key, delay=delay))
     session.add(row)
     return row
+
+
+async def enqueue_latest(session: AsyncSession, *, recipient_kind: str, recipient_id: int, message: Message,
+                         now: datetime, card_key: str) -> None:
+    """A card's newest version. One still waiting in the outbox takes its words
+    and keeps its place in the queue; a new row would supersede it and start at
+    the back, and a card updated more often than a long queue drains (a round's
+    progress behind its thousands of questions) would never be shown."""
+    replaced = await session.exec(  # type: ignore[call-overload]
+        update(Outbox).where(col(Outbox.card_key) == card_key, col(Outbox.recipient_kind) == recipient_kind,
+                             col(Outbox.recipient_id) == recipient_id, col(Outbox.status) == "pending")
+        .values(payload=message.model_dump(mode="json")).execution_options(synchronize_session=False))
+    if not replaced.rowcount:
+        enqueue(session, recipient_kind=recipient_kind, recipient_id=recipient_id, message=message, now=now,
+                card_key=card_key)
+
+
+def row_values(recipient_kind: str, recipient_id: int, payload: dict, now: datetime, *,
+               card_key: str | None = None, delay: timedelta = timedelta()) -> dict:
+    """An outbox row's columns, as it is queued."""
+    return dict(recipient_kind=recipient_kind, recipient_id=recipient_id, card_key=card_key, payload=payload,
+                status="pending", next_attempt_at=now + delay, created_at=now)
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict]) -> list[int]:
+    """Rows (row_values) in one INSERT, without an ORM object each: a pulse round
+    queues thousands, and building those objects would hold the event loop,
+    delivery included, for a second. Returns their ids, in order."""
+    if not rows:
+        return []
+    result = await session.exec(  # type: ignore[call-overload]
+        insert(Outbox).returning(col(Outbox.id), sort_by_parameter_order=True), params=rows)
+    return [row_id for (row_id,) in result.all()]
 
 
 def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) -> None:

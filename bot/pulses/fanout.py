@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Ctx
 from bot.scheduling import chunks
-from bot.delivery.outbox import PERSON, enqueue
+from bot.delivery.outbox import PERSON, enqueue_many, row_values
 from bot.pulses import answering, progress, service
 from bot.pulses.messaging import Asked, Reader, question_message
 from bot.pulses.states import PLANNED, QUEUED
@@ -67,18 +67,22 @@ async def send(ctx: Ctx, ids: Sequence[int]) -> None:
         return
     people = await service.people_by_id(ctx.session, [person_id for _, _, person_id in claimed])
     rounds: dict[int, Asked] = {}
-    queued = []
-    for participation_id, round_id, person_id in claimed:
+    # The question reads the same to everyone with the same language and time
+    # zone (the receipt comes with the answer): rendered once for each.
+    payloads: dict[tuple[int, Reader], dict] = {}
+    rows = []
+    for _, round_id, person_id in claimed:
         if round_id not in rounds:
             rounds[round_id] = await answering.asked(ctx.session, await ctx.session.get(PulseRound, round_id))
         person = people[person_id]
         reader = Reader(person.locale or ctx.default_locale, person.timezone or ctx.timezone)
-        row = enqueue(ctx.session, recipient_kind=PERSON, recipient_id=person_id, now=ctx.now,
-                      message=question_message(rounds[round_id], reader))
-        queued.append((participation_id, row))
-    await ctx.session.flush()  # the outbox rows get their ids
+        if (round_id, reader) not in payloads:
+            payloads[round_id, reader] = question_message(rounds[round_id], reader).model_dump(mode="json")
+        rows.append(row_values(PERSON, person_id, payloads[round_id, reader], ctx.now))
+    outbox_ids = await enqueue_many(ctx.session, rows)
     # Bulk UPDATE by primary key: one statement for the whole chunk.
-    await ctx.session.exec(update(PulseParticipation), params=[{"id": pid, "outbox_id": row.id} for pid, row in queued])  # type: ignore[call-overload]
+    await ctx.session.exec(update(PulseParticipation), params=[  # type: ignore[call-overload]
+        {"id": participation_id, "outbox_id": outbox_id} for (participation_id, _, _), outbox_id in zip(claimed, outbox_ids)])
     for asked in rounds.values():
         await progress.report(ctx, asked.round, asked.pulse)
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Ctx
-from bot.delivery.outbox import PERSON, enqueue
+from bot.delivery.outbox import PERSON, enqueue_latest
 from bot.i18n import normalize_locale, t
 from bot.messages import Message
 from bot.pulses import service
@@ -86,9 +86,10 @@ async def report(ctx: Ctx, rnd: PulseRound, pulse: Pulse) -> None:
         lines.append(t(loc, "pulse.progress.done"))
     if counts[UNREACHABLE]:
         lines += await _unreachable(ctx.session, rnd.id, loc, counts[UNREACHABLE])
-    enqueue(ctx.session, recipient_kind=PERSON, recipient_id=creator.id, now=ctx.now, card_key=card_key(rnd.id),
-            message=Message(title=t(loc, "pulse.progress.title", ref=display_id(pulse.id), number=rnd.number),
-                            text="\n".join(lines)))
+    message = Message(title=t(loc, "pulse.progress.title", ref=display_id(pulse.id), number=rnd.number),
+                      text="\n".join(lines))
+    await enqueue_latest(ctx.session, recipient_kind=PERSON, recipient_id=creator.id, now=ctx.now,
+                         card_key=card_key(rnd.id), message=message)
 
 
 async def _unreachable(session: AsyncSession, round_id: int, locale: str, count: int) -> list[str]:

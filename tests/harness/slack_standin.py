@@ -143,6 +143,7 @@ class FakeSlackAPI:
         self.rate_windows: dict[tuple[str, str | None], RateWindow | PerChannel] = {}
         self._messages: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # channel -> ts -> msg
         self._used_ts: set[str] = set()  # every ts in any channel
+        self.posted_at: list[float] = []  # time.monotonic() of each message posted, for benchmarks
         self._users: dict[str, _Profile] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._next_ts = FIRST_TS_MICROS
@@ -471,6 +472,7 @@ class FakeSlackAPI:
         message = self._bot_message(args, ts)
         self._messages[channel][ts] = message
         self._used_ts.add(ts)
+        self.posted_at.append(time.monotonic())
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
