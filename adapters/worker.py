@@ -16,6 +16,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -148,7 +149,8 @@ async def run_worker(settings: Settings) -> int:
     channels = platform_channels(settings, sessions)
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
-    dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home) if channels else None
+    dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home,
+                            lease=timedelta(seconds=settings.delivery_lease_seconds)) if channels else None
     scheduler = scheduled(pedir, dispatcher)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

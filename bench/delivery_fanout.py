@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 import psycopg  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlalchemy import func, insert  # noqa: E402
+from sqlalchemy import func  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
@@ -65,12 +65,12 @@ from bot.delivery.outbox import PERSON, enqueue  # noqa: E402
 from bot.messages import Action, Message  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Outbox, Person, PlatformAccount  # noqa: E402
+from storage.models import Outbox  # noqa: E402
+from tests.harness.crowd import add_people, slack_user  # noqa: E402
 from tests.harness.slack_standin import EACH_CHANNEL, FakeSlackAPI  # noqa: E402
 
 PG_DATABASE = "pedir_bench_fanout"
 TIMEOUT_SECONDS = 1800
-INSERT_ROWS = 2_000  # people inserted per statement
 
 
 @dataclass
@@ -107,10 +107,6 @@ def survey_question(n: int) -> Message:
     )
 
 
-def slack_user(n: int) -> str:
-    return f"U{n:08d}"
-
-
 # ---------------------------------------------------------------- database
 
 
@@ -135,26 +131,6 @@ class Database:
             self.backend = "postgresql"
             self.drop = lambda: admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
         upgrade(self.url)
-
-
-async def add_people(sessions, count: int, now: datetime) -> list[int]:  # noqa: ANN001
-    """`count` people, each with a Slack account; their ids."""
-    async with sessions() as session:
-        connection = await session.connection()
-        for start in range(0, count, INSERT_ROWS):
-            await connection.execute(insert(Person), [
-                dict(email=f"persona{n}@bench.example", name=f"Persona {n}", locale="es", timezone="Europe/Madrid",
-                     created_at=now, profile_complete=True, field_sources={})
-                for n in range(start, min(start + INSERT_ROWS, count))
-            ])
-        people = list((await session.exec(select(Person.id).order_by(Person.id))).all())
-        for start in range(0, count, INSERT_ROWS):
-            await connection.execute(insert(PlatformAccount), [
-                dict(platform="slack", workspace="", external_id=slack_user(n), person_id=people[n])
-                for n in range(start, min(start + INSERT_ROWS, count))
-            ])
-        await session.commit()
-    return people
 
 
 async def fill_outbox(sessions, people: list[int], now: datetime) -> float:  # noqa: ANN001

@@ -30,57 +30,27 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlalchemy import func, insert, update  # noqa: E402
+from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from adapters.slack.channel import SlackChannel  # noqa: E402
-from bench.delivery_fanout import INSERT_ROWS, TIMEOUT_SECONDS, Database, add_people, slack_user  # noqa: E402
+from bench.delivery_fanout import TIMEOUT_SECONDS, Database  # noqa: E402
 from bot.app import Pedir  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.delivery.dispatcher import DEFAULT_CONCURRENCY, Dispatcher  # noqa: E402
 from bot.delivery.loop import DeliveryLoop  # noqa: E402
-from bot.pulses.states import SCALE  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
-from storage.models import Membership, Person, Pulse, PulseParticipation, Team  # noqa: E402
+from storage.models import PulseParticipation  # noqa: E402
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from tests.harness.crowd import add_people, add_pulse, add_team, slack_user  # noqa: E402
 from tests.harness.slack_standin import EACH_CHANNEL, FakeSlackAPI  # noqa: E402
-
-
-async def add_team(sessions, people: list[int]) -> None:  # noqa: ANN001
-    """Everyone in one team that works around the clock: the bench may run at any hour,
-    and nobody is asked outside their working hours."""
-    async with sessions() as session, session.begin():
-        team = Team(slug="todos", name="Todos", timezone="Europe/Madrid",
-                    business_hours={day: ["00:00", "23:59"] for day in DAYS})
-        session.add(team)
-        await session.flush()
-        connection = await session.connection()
-        for start in range(0, len(people), INSERT_ROWS):
-            await connection.execute(insert(Membership), [
-                dict(person_id=person_id, team_id=team.id, role="member") for person_id in people[start:start + INSERT_ROWS]])
-
-
-async def add_pulse(sessions, creator_id: int, now) -> int:  # noqa: ANN001
-    """A pulse to everyone, due now, as `/pulso nuevo` would leave it."""
-    async with sessions() as session, session.begin():
-        await session.exec(update(Person).where(Person.id == creator_id).values(hr=True))  # type: ignore[call-overload]
-        local = now.astimezone(ZoneInfo("Europe/Madrid"))
-        pulse = Pulse(created_by_id=creator_id, questions=[{"kind": SCALE, "text": "¿Cómo valoras el servicio de Sistemas?"}],
-                      audience={"everyone": True, "teams": [], "people": []},
-                      schedule={"kind": "once", "start": local.date().isoformat(), "time": local.strftime("%H:%M")},
-                      next_round_on=local.date(), next_open_at=now, created_at=now, remind_after_days=None)
-        session.add(pulse)
-        await session.flush()
-        return pulse.id
 
 
 async def states(sessions) -> Counter:  # noqa: ANN001
@@ -109,8 +79,7 @@ async def main_async(args: argparse.Namespace) -> None:
         clock = SystemClock()
         try:
             people = await add_people(sessions, args.people, clock.now())
-            await add_team(sessions, people)
-            await add_pulse(sessions, people[0], clock.now())
+            await add_pulse(sessions, people[0], clock.now(), await add_team(sessions, people))
             async with FakeSlackAPI() as fake:
                 limits = [
                     fake.limit_rate("chat.postMessage", args.per_channel, channel=EACH_CHANNEL),

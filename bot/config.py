@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # The web process delivers the outbox itself too; turn off when `pedir worker`
     # runs beside it, so deliveries use the worker's CPU, not the one answering Slack.
     inline_delivery: bool = Field(default=True, validation_alias="PEDIR_INLINE_DELIVERY")
+    # How long a worker holds the messages it is sending: one that dies mid-send
+    # has them sent again (looked up first) once this has passed.
+    delivery_lease_seconds: float = Field(default=60.0, ge=4.0, validation_alias="PEDIR_DELIVERY_LEASE_SECONDS")
     # The web process also runs the domains' scheduled jobs (nudges, ...).
     # None is "auto": on with SQLite, where one process is the whole install;
     # off with PostgreSQL, where `pedir worker` runs them. Read it through runs_jobs_inline.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -126,7 +127,8 @@ def build_app(
     sessions = session_factory(engine)
     channels: list = []  # filled below, per platform turned on; Pedir and the dispatcher share it
     pedir = Pedir(sessions, settings, clock, registry, channels)
-    loop = DeliveryLoop(Dispatcher(sessions, channels, clock, render_home=pedir.render_home))
+    loop = DeliveryLoop(Dispatcher(sessions, channels, clock, render_home=pedir.render_home,
+                                   lease=timedelta(seconds=settings.delivery_lease_seconds)))
     app = web.Application()
     app[SESSIONS] = sessions
     app[PEDIR] = pedir
