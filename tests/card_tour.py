@@ -107,7 +107,8 @@ async def tour(app: Pedir, folk: dict[str, Person]) -> Tour:
     # Issues, customers and a risk flag.
     await t.say("javier.martin", "/incidencia nueva #acme sev2 Los envíos de ACME no se sincronizan")
     await t.say("javier.martin", "/incidencia añadir INC-1 @facturacion")
-    await t.say("javier.martin", "/estado INC-1 Causa encontrada. El cliente está muy molesto y habla de cancelar el contrato.")
+    await t.say("javier.martin",
+                "/estado INC-1 Causa encontrada. El cliente está muy molesto y habla de cancelar el contrato.")
     await t.press("elena.torres", t.button("status.ack"))
     await t.press("elena.torres", t.button("risk.accept"))
     await t.press_each("javier.martin", "issue.post_status")

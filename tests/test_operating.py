@@ -59,12 +59,15 @@ def configured(**values: str) -> io.StringIO:
 def restore_logging():  # noqa: ANN201
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    libraries = {name: logging.getLogger(name).level for name in logs.CHATTY}
     yield
     for handler in list(root.handlers):
         root.removeHandler(handler)
     for handler in handlers:
         root.addHandler(handler)
     root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
 
 
 def test_json_lines_at_the_level_asked_with_secrets_masked(restore_logging):  # noqa: ANN001
@@ -106,7 +109,8 @@ def slack_env(fake, tmp_path: Path, **more: str) -> tuple[dict[str, str], int]: 
     return env, port
 
 
-async def test_a_json_logging_server_starts_at_info_quietly_and_never_logs_what_people_write(fake_slack, tmp_path):  # noqa: ANN001, F811
+async def test_a_json_logging_server_starts_at_info_quietly_and_never_logs_what_people_write(  # noqa: F811
+        fake_slack, tmp_path):  # noqa: ANN001, F811
     fake_slack.expected_token = TOKEN
     fake_slack.add_user(ANA, email="ana.garcia@example.com", real_name="Ana García Ruiz")
     env, port = slack_env(fake_slack, tmp_path, LOG_FORMAT="json")
@@ -144,7 +148,8 @@ async def test_a_json_logging_server_starts_at_info_quietly_and_never_logs_what_
 
 
 @pytest.mark.parametrize("command", ["serve", "worker"])
-async def test_a_token_slack_refuses_stops_the_process_at_start_in_one_line(fake_slack, tmp_path, command):  # noqa: ANN001, F811
+async def test_a_token_slack_refuses_stops_the_process_at_start_in_one_line(  # noqa: F811
+        fake_slack, tmp_path, command):  # noqa: ANN001, F811
     fake_slack.expected_token = "xoxb-the-real-one"
     env, _port = slack_env(fake_slack, tmp_path)
     process = serve(env, command)

@@ -65,8 +65,8 @@ def test_a_scale_keeps_every_answer_in_sight_in_rows():
     assert_fits_teams(card, scale.actions)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["a.one", "a.two", "b.three"]), st.sampled_from(["default", "primary", "danger"])),
-                max_size=40),
+@given(st.lists(st.tuples(st.sampled_from(["a.one", "a.two", "b.three"]),
+                          st.sampled_from(["default", "primary", "danger"])), max_size=40),
        st.sampled_from([None, "es", "en"]))
 def test_any_buttons_at_all_fit_and_none_is_lost(buttons, locale):  # noqa: ANN001
     message = Message(text="x", locale=locale, actions=[Action(id=i, label=f"B{n}", value=str(n), style=style)

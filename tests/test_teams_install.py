@@ -36,7 +36,8 @@ async def test_an_install_announced_twice_welcomes_once_in_the_language_pedir_kn
     teams.connector.add_member(JAMES_T[1], JAMES_T[0], JAMES_T[2], JAMES_T[3], JAMES_T[3], wire.TENANT_ID)
     url = teams.connector.service_url
     # His Teams client is in Spanish; the organisation file says James reads English.
-    await post_ok(teams, wire.installation_update("add", "personal", service_url=url, locale="es-ES", **personal(JAMES_T)))
+    await post_ok(teams, wire.installation_update("add", "personal", service_url=url, locale="es-ES",
+                                                  **personal(JAMES_T)))
     await post_ok(teams, wire.conversation_update_bot_added("personal", service_url=url, locale="es-ES",
                                                             **personal(JAMES_T)))
     [hello] = welcomes(teams, f"a:personal-{JAMES_T[0]}")

@@ -7,8 +7,8 @@ import logging
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeResponse
 
-from adapters.teams.cards import card_attachment, form_card, message_card, submitted
 from adapters.teams import welcome
+from adapters.teams.cards import card_attachment, form_card, message_card, submitted
 from adapters.teams.identity import PLATFORM, TeamsDirectory
 from bot.app import Pedir
 from bot.delivery import reach
@@ -135,8 +135,9 @@ class PedirTeamsBot(ActivityHandler):
             await self.show(turn_context, reply.model_copy(update={"message": None}), locale)
         # Typed, with a card as its value: 4.17.1 answers 500 for a plain dict
         # body, and for a text value (the model types `value` as an object).
+        card = message_card(answer.model_copy(update={"locale": locale}))
         return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
-            status_code=200, type="application/vnd.microsoft.card.adaptive", value=message_card(answer.model_copy(update={"locale": locale}))))
+            status_code=200, type="application/vnd.microsoft.card.adaptive", value=card))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
@@ -173,8 +174,8 @@ class PedirTeamsBot(ActivityHandler):
             await turn_context.send_activity(MessageFactory.text("\n\n".join(lines)))
         if reply.message is None:
             return
-        activity = MessageFactory.attachment(card_attachment(message_card(reply.message.model_copy(
-            update={"locale": locale}))))
+        card = message_card(reply.message.model_copy(update={"locale": locale}))  # "Más…" in their language
+        activity = MessageFactory.attachment(card_attachment(card))
         if reply.replace and turn_context.activity.reply_to_id and await self._replaced(turn_context, activity):
             return
         await turn_context.send_activity(activity)

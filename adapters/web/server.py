@@ -110,7 +110,7 @@ def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
            sessions, teams_options: dict, admission: Admission) -> None:  # noqa: ANN001
     if not settings.teams_enabled:
         log.info("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on "
-                    "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
+                 "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
         app.router.add_post("/api/messages", _platform_off("Teams"))
         return
     from adapters.teams.app import build
