@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Microsoft's adaptivecards library (npm), which checks every Teams card in the tests.
+CARDCHECK := tests/cardcheck
+CARDCHECK_STAMP := $(CARDCHECK)/node_modules/.installed
 
 .PHONY: demo test bench install clean
 
@@ -12,7 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(CARDCHECK_STAMP): $(CARDCHECK)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(CARDCHECK) --silent && touch $@; \
+	else echo "npm not found: the Adaptive Card checks are skipped (and fail in CI)"; fi
+
+install: $(STAMP) $(CARDCHECK_STAMP)
 
 ## The local demo: a console on a throwaway SQLite database with the demo organisation.
 demo: $(STAMP)
@@ -20,11 +27,11 @@ demo: $(STAMP)
 
 ## The whole test suite, on SQLite and on PostgreSQL: on every core (at most 4; pytest-xdist,
 ## pyproject.toml's addopts) and in a random order (pytest-randomly; the seed is printed last).
-test: $(STAMP)
+test: $(STAMP) $(CARDCHECK_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info $(CARDCHECK)/node_modules

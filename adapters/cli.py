@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adapters import cli_pulse
+from adapters import cli_pulse, logs
 from adapters.cli_args import Parser, https_url, moment, output_file, text_file
 from adapters.cli_errors import CliError, explain
 from bot.config import Settings, get_settings
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="pedir", description="Pedir: requests between teams, in chat.")
+    parser.add_argument("--version", action="version", version=f"pedir {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="talk to Pedir in this terminal")
@@ -90,10 +91,18 @@ def _needs_database(args: argparse.Namespace) -> bool:
     return args.command in ("db", "org", "serve", "worker", "pulse") or (args.command == "chat" and not args.demo)
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, once `pip install -e .` ran)."""
+    try:
+        return metadata.version("pedir")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        logs.configure(get_settings())  # LOG_LEVEL, LOG_FORMAT; broken settings are explained below
         return run(args)
     except (Exception, KeyboardInterrupt) as exc:
         failure = explain(exc)

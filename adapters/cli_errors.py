@@ -78,6 +78,7 @@ def _explain_one(exc: BaseException) -> CliError | None:  # noqa: PLR0911  (one 
     from pydantic import ValidationError
     from sqlalchemy.exc import InterfaceError, OperationalError
 
+    from adapters.slack.authorization import TokenRefused
     from bot.org.spec import OrgFileError
     from storage.engine import DatabaseUrlError, UnsupportedDatabase, location
 
@@ -100,6 +101,8 @@ def _explain_one(exc: BaseException) -> CliError | None:  # noqa: PLR0911  (one 
         return CliError(say("cli.config.invalid", problems=problems))
     if isinstance(exc, OrgFileError):
         return CliError(f"error: {exc}")
+    if isinstance(exc, TokenRefused):
+        return CliError(say("cli.slack.token_refused", error=exc.error))
     if isinstance(exc, OSError) and exc.filename:
         return CliError(say("cli.file.failed", path=exc.filename, reason=file_reason(exc, exc.filename)))
     return None

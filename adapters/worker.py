@@ -140,12 +140,22 @@ def scheduled(pedir: Pedir, dispatcher: Dispatcher | None, on_done: Callable[[],
     return Scheduled(build_scheduler(pedir, dispatcher, ticks, on_done), ticks)
 
 
+async def _slack_token_checked(settings: Settings) -> None:
+    """One auth.test at start, as `pedir serve` does: a refused token stops the worker in one line."""
+    from adapters.slack.app import web_client
+    from adapters.slack.authorization import Authorization
+
+    await Authorization(web_client(settings)).check_at_start()
+
+
 async def run_worker(settings: Settings) -> int:
     if is_sqlite(settings.database_url):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     pedir = Pedir(sessions, settings, SystemClock())
+    if settings.slack_enabled:
+        await _slack_token_checked(settings)
     channels = platform_channels(settings, sessions)
     if not channels:
         log.warning("no platform is configured (SLACK_BOT_TOKEN, MICROSOFT_APP_ID): nothing to deliver to")
@@ -157,7 +167,7 @@ async def run_worker(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     scheduler.start()
-    log.warning("worker started: %s", ", ".join(scheduler.job_ids) or "no jobs")
+    log.info("worker started: %s", ", ".join(scheduler.job_ids) or "no jobs")
     try:
         await stop.wait()
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,11 +46,24 @@ class Settings(BaseSettings):
     # otherwise post as any Teams user.
     teams_unauthenticated: bool = Field(default=False, validation_alias="PEDIR_TEAMS_UNAUTHENTICATED")
 
+    # What `pedir` logs (adapters/logs.py): from this level up, as text lines or one JSON object a line.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(default="INFO",
+                                                                               validation_alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="LOG_FORMAT")
+
     @field_validator("inline_jobs", mode="before")
     @classmethod
     def _auto(cls, value: object) -> object:
         # PEDIR_INLINE_JOBS= or =auto in an env file keeps the default.
         return None if isinstance(value, str) and value.strip().lower() in ("", "auto") else value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info) -> object:  # noqa: ANN001
+        # LOG_LEVEL=info and LOG_FORMAT=JSON mean what they say.
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
     @property
     def runs_jobs_inline(self) -> bool:

@@ -44,6 +44,9 @@ class Message(BaseModel):
     context: str | None = None
     # "home": a person's own page (Slack App Home), replaced whole on refresh.
     surface: Literal["message", "home"] = "message"
+    # The reader's language, for the few words a renderer adds itself (Teams'
+    # "Más…" button): set at delivery from the recipient, never stored.
+    locale: str | None = None
 
 
 class FormField(BaseModel):

@@ -70,7 +70,7 @@ async def beat_rows(url: str) -> list[str]:
 async def test_on_sqlite_serve_runs_the_jobs_and_shutdown_lets_a_running_tick_end(tmp_path, caplog):  # noqa: ANN001
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     beat = Beat(seconds=0.3)
-    with caplog.at_level(logging.WARNING, logger="adapters.web.server"):
+    with caplog.at_level(logging.INFO, logger="adapters.web.server"):  # a start-up line: INFO
         runner = await started(Settings(DATABASE_URL=url), beat)
     try:
         [started_line] = [m for m in caplog.messages if m.startswith("scheduled jobs run in this process:")]
@@ -95,7 +95,7 @@ async def test_serve_runs_the_job_on_its_interval(tmp_path):  # noqa: ANN001
 async def test_inline_jobs_false_leaves_them_to_the_worker(tmp_path, monkeypatch, caplog):  # noqa: ANN001
     monkeypatch.setenv("PEDIR_INLINE_JOBS", "false")
     beat = Beat()
-    with caplog.at_level(logging.WARNING, logger="adapters.web.server"):
+    with caplog.at_level(logging.INFO, logger="adapters.web.server"):
         runner = await started(Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}"), beat)
     try:
         await asyncio.sleep(0.3)  # proving that nothing happens: six intervals of the job

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.authorization import Authorization
@@ -30,14 +31,31 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+class _Unless(logging.Filter):
+    """Drops one known message from a library's logger."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
+
+
+# Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a
+# client, then warns at every start that the token goes unused: it is ours,
+# used by the client and `authorize` below, so the warning is only noise.
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_Unless(warning_client_prioritized_and_token_skipped()))
+
+
 def bolt_app(settings: Settings, pedir: Pedir, client: AsyncWebClient, kick_delivery: Callable[[], None],
-             after_ack: Background) -> AsyncApp:
+             after_ack: Background, authorization: Authorization | None = None) -> AsyncApp:
     assert settings.slack_signing_secret is not None
     app = AsyncApp(
         # Token-less: Bolt gives each request a client with the token `authorize`
         # returns; the same base URL, timeout and (once set) HTTP session as ours.
         client=AsyncWebClient(token=None, base_url=client.base_url, timeout=client.timeout),
-        authorize=Authorization(client).for_bolt(),
+        authorize=(authorization or Authorization(client)).for_bolt(),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # Over HTTP the gate (gate.py) checks every signature before Bolt sees the
         # request; Socket Mode needs none. A second HMAC per request would be waste.

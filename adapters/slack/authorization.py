@@ -23,6 +23,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 30.0
+# auth.test errors that say the token itself is no good: retrying cannot help.
+REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+                      "not_allowed_token_type"})
+
+
+class TokenRefused(Exception):
+    """Slack refused SLACK_BOT_TOKEN at start: a fake, revoked or mistyped token (never shown)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class Authorization:
@@ -34,6 +45,7 @@ class Authorization:
         self.retry_seconds = retry_seconds
         self.checks = 0  # auth.test calls made, for tests and logs
         self._known: AuthorizeResult | None = None
+        self.refused = ""  # the error of the last failed check
         self._retry_at = 0.0
         self._lock = asyncio.Lock()
 
@@ -58,6 +70,16 @@ class Authorization:
             user_id=user_id,
         )
 
+    async def check_at_start(self) -> None:
+        """One auth.test before the first request: a token Slack refuses stops
+        the process (TokenRefused), instead of being found by the first user;
+        a Slack that is slow or rate-limits leaves the check to the first request."""
+        known = await self._check()
+        if known is not None:
+            log.info("Slack: signed in as bot %s in workspace %s", known.bot_user_id, known.team_id)
+        elif self.refused in REFUSALS:
+            raise TokenRefused(self.refused)
+
     async def _check(self) -> AuthorizeResult | None:
         if time.monotonic() < self._retry_at:
             return None
@@ -80,9 +102,13 @@ class Authorization:
             return self._known
 
     def _retry_later(self, retry_after: str | None, why: str) -> None:
+        self.refused = why
         try:
             wait = max(float(retry_after), self.retry_seconds) if retry_after else self.retry_seconds
         except ValueError:
             wait = self.retry_seconds
         self._retry_at = time.monotonic() + wait
-        log.warning("auth.test failed (%s): requests are handled meanwhile; trying again in %.0f s", why, wait)
+        if why in REFUSALS:
+            log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; trying again in %.0f s", why, wait)
+        else:
+            log.warning("auth.test failed (%s): requests are handled meanwhile; trying again in %.0f s", why, wait)

@@ -31,7 +31,7 @@ from bot.messages import Action, Message, Reply
 
 # Slash commands and buttons come from the registry (bot.domains); these are Slack's own.
 # What the listeners below subscribe to; manifest.json must declare the same.
-BOT_EVENTS = ("app_home_opened", "message.channels", "message.im", "reaction_added")
+BOT_EVENTS = ("app_home_opened", "message.channels", "message.groups", "message.im", "reaction_added")
 # Each scope, for the calls that need it; manifest.json asks for these and no others.
 BOT_SCOPES = {
     "commands": "slash commands and the message shortcut",
@@ -39,6 +39,7 @@ BOT_SCOPES = {
     "im:write": "opening a DM to look up a send cut short (conversations.open)",
     "im:history": "replies in a DM card's thread (message.im)",
     "channels:history": "replies in a team card's thread, and the text of a :ticket: message",
+    "groups:history": "the same in private intake channels (G…): replies in a card's thread (message.groups)",
     "reactions:read": "the :ticket: reaction (reaction_added)",
     "users:read": "a user's name, locale and time zone (users.info)",
     "users:read.email": "a user's email, so one person is one person on Slack and Teams",

@@ -7,6 +7,7 @@ import logging
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, InvokeResponse
 
+from adapters.teams import welcome
 from adapters.teams.cards import card_attachment, form_card, message_card, submitted
 from adapters.teams.identity import PLATFORM, TeamsDirectory
 from bot.app import Pedir
@@ -87,7 +88,7 @@ class PedirTeamsBot(ActivityHandler):
         else:
             reply = await self._text(person, activity, key)
         if reply is not None:
-            await self.show(turn_context, reply)
+            await self.show(turn_context, reply, self.pedir.caller(person).locale)
 
     async def _submitted(self, person: Person, value: dict, key: str) -> Reply | None:
         parsed = submitted(value)
@@ -129,12 +130,14 @@ class PedirTeamsBot(ActivityHandler):
         person = await self.directory.person(turn_context)
         reply = await self._submitted(person, activity.value or {}, f"teams:activity:{activity.id}")
         answer = reply.message if reply is not None and reply.message is not None else Message(text="✓")
+        locale = self.pedir.caller(person).locale
         if reply is not None and (reply.form is not None or reply.errors):
-            await self.show(turn_context, reply.model_copy(update={"message": None}))
+            await self.show(turn_context, reply.model_copy(update={"message": None}), locale)
         # Typed, with a card as its value: 4.17.1 answers 500 for a plain dict
         # body, and for a text value (the model types `value` as an object).
+        card = message_card(answer.model_copy(update={"locale": locale}))
         return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
-            status_code=200, type="application/vnd.microsoft.card.adaptive", value=message_card(answer)))
+            status_code=200, type="application/vnd.microsoft.card.adaptive", value=card))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
@@ -144,11 +147,23 @@ class PedirTeamsBot(ActivityHandler):
         if any(member.id == bot_id for member in members_added):
             await self._welcome(turn_context)
 
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await welcome.forget(self.pedir.sessions, conversation_base(turn_context.activity.conversation.id))
+
+    async def on_members_removed_activity(self, members_removed, turn_context: TurnContext) -> None:  # noqa: ANN001
+        if bot_leaving(turn_context.activity):
+            await welcome.forget(self.pedir.sessions, conversation_base(turn_context.activity.conversation.id))
+
     async def _welcome(self, turn_context: TurnContext) -> None:
-        locale = turn_context.activity.locale
+        """Once per installation (adapters/teams/welcome.py), in the installer's language."""
+        activity = turn_context.activity
+        if not await self.pedir.first_time(welcome.welcome_key(conversation_base(activity.conversation.id))):
+            return
+        person = await self.directory.person(turn_context) if activity.from_property else None
+        locale = welcome.installer_locale(person, activity.locale, self.pedir.settings.locale)
         await turn_context.send_activity(MessageFactory.text(t(locale, "teams.welcome")))
 
-    async def show(self, turn_context: TurnContext, reply: Reply) -> None:
+    async def show(self, turn_context: TurnContext, reply: Reply, locale: str) -> None:
         if reply.duplicate:
             return
         if reply.form is not None:
@@ -159,7 +174,8 @@ class PedirTeamsBot(ActivityHandler):
             await turn_context.send_activity(MessageFactory.text("\n\n".join(lines)))
         if reply.message is None:
             return
-        activity = MessageFactory.attachment(card_attachment(message_card(reply.message)))
+        card = message_card(reply.message.model_copy(update={"locale": locale}))  # "Más…" in their language
+        activity = MessageFactory.attachment(card_attachment(card))
         if reply.replace and turn_context.activity.reply_to_id and await self._replaced(turn_context, activity):
             return
         await turn_context.send_activity(activity)

@@ -13,6 +13,14 @@ bold, so text and facts are translated after escaping (_rich): a line break
 becomes a blank line, leading spaces become no-break spaces (or the
 indentation vanishes), and a Slack-style '*bold*' becomes '**bold**'. The
 escaping stays whole: nothing a user types can become a link or a mention.
+
+Buttons: Teams' host configuration caps every action container at
+MAX_ACTIONS (`actions.maxActions`: the card's `actions`, each `ActionSet`,
+the card inside each `Action.ShowCard`) and drops the rest without a word;
+the official adaptivecards library reports the same as TooManyActions. So no
+container here ever holds more. A scale (every button the same operation: a
+1–5 rating, an eNPS 0–10) goes in rows, each answer in sight; other buttons
+keep the first MAX_ACTIONS - 1 in place and the rest behind "Más…"/"More…".
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 
+from bot.i18n import t
 from bot.messages import Action, Fact, Form, FormField, Message
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -149,11 +158,21 @@ def _message_card(message: Message, budget: int) -> dict:
     actions = [_submit(action) for action in message.actions]
     if len(actions) <= MAX_ACTIONS:
         return _card(body, actions)
-    # Teams shows at most MAX_ACTIONS buttons per action set and drops the rest
-    # silently: more (an eNPS question's 0–10) go in rows of their own.
-    body += [{"type": "ActionSet", "actions": actions[i:i + MAX_ACTIONS]}
-             for i in range(0, len(actions), MAX_ACTIONS)]
-    return _card(body, [])
+    if len({action.id for action in message.actions}) == 1:
+        # A scale: every answer stays in sight, in rows of their own.
+        body += [{"type": "ActionSet", "actions": actions[i:i + MAX_ACTIONS]}
+                 for i in range(0, len(actions), MAX_ACTIONS)]
+        return _card(body, [])
+    return _card(body, _overflowed(actions, t(message.locale, "teams.more")))
+
+
+def _overflowed(actions: list[dict], more: str) -> list[dict]:
+    """At most MAX_ACTIONS: the first ones, then "More…" opening the rest (again so, if need be)."""
+    if len(actions) <= MAX_ACTIONS:
+        return actions
+    keep = MAX_ACTIONS - 1
+    rest = {"type": "AdaptiveCard", "body": [], "actions": _overflowed(actions[keep:], more)}
+    return actions[:keep] + [{"type": "Action.ShowCard", "title": more, "card": rest}]
 
 
 def _fact_elements(facts: list[Fact]) -> list[dict]:

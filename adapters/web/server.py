@@ -59,17 +59,19 @@ def _platform_off(name: str):  # noqa: ANN202
 def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list,
            admission: Admission) -> None:
     if not settings.slack_enabled:
-        log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on")
         app.router.add_post("/slack/events", _platform_off("Slack"))
         return
     from adapters.slack.app import bolt_app, web_client
+    from adapters.slack.authorization import Authorization
     from adapters.slack.channel import SlackChannel
     from adapters.slack.endpoint import events_handler
 
     client = web_client(settings)
-    bolt = bolt_app(settings, pedir, client, loop.kick, app[BACKGROUND])
+    authorization = Authorization(client)
+    bolt = bolt_app(settings, pedir, client, loop.kick, app[BACKGROUND], authorization)
     channels.append(SlackChannel(client))
-    log.warning("Slack is on: POST /slack/events")
+    log.info("Slack is on: POST /slack/events")
 
     async def shared_http(app_: web.Application):  # noqa: ANN202
         # Without a session of its own, slack_sdk opens a new connection per call.
@@ -80,6 +82,13 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
         await client.session.close()
 
     app.cleanup_ctx.append(shared_http)
+
+    async def token_checked(app_: web.Application):  # noqa: ANN202
+        # Before the first request is accepted: a refused token stops the server here, in one line.
+        await authorization.check_at_start()
+        yield
+
+    app.cleanup_ctx.append(token_checked)
 
     # The signature is checked on the raw body before anything reads it (adapters/slack/gate.py).
     slack_events = events_handler(bolt, settings.slack_signing_secret.get_secret_value())
@@ -101,8 +110,8 @@ def _slack(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
 def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: DeliveryLoop, channels: list,
            sessions, teams_options: dict, admission: Admission) -> None:  # noqa: ANN001
     if not settings.teams_enabled:
-        log.warning("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on "
-                    "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
+        log.info("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on "
+                 "(or PEDIR_TEAMS_UNAUTHENTICATED=true to test locally without authentication)")
         app.router.add_post("/api/messages", _platform_off("Teams"))
         return
     from adapters.teams.app import build
@@ -112,7 +121,7 @@ def _teams(app: web.Application, settings: Settings, pedir: Pedir, loop: Deliver
     channels.append(TeamsChannel(adapter, sessions, settings.microsoft_app_id))
     app.router.add_post("/api/messages", admission.guard(handler))
     if settings.microsoft_app_id:
-        log.warning("Teams is on: POST /api/messages (Bot Framework tokens required)")
+        log.info("Teams is on: POST /api/messages (Bot Framework tokens required)")
     else:
         log.warning("Teams is on WITHOUT authentication (PEDIR_TEAMS_UNAUTHENTICATED): for local testing only")
 
@@ -147,7 +156,7 @@ def build_app(
             loop.start()
         if jobs is not None:  # after the upgrade: the jobs read the tables
             jobs.start()
-            log.warning("scheduled jobs run in this process: %s", ", ".join(jobs.job_ids) or "none declared")
+            log.info("scheduled jobs run in this process: %s", ", ".join(jobs.job_ids) or "none declared")
         yield
         await engine.dispose()
 
@@ -181,4 +190,4 @@ def serve(settings: Settings) -> None:
     # process: keep it out of the cyclic collector's full passes, which would
     # otherwise walk it all and stall the event loop every few seconds.
     gc.freeze()
-    web.run_app(app, port=settings.port, print=lambda line: log.warning(line), shutdown_timeout=REQUESTS_SECONDS)
+    web.run_app(app, port=settings.port, print=lambda line: log.info(line), shutdown_timeout=REQUESTS_SECONDS)

@@ -38,7 +38,7 @@ def enqueue(
     `thread_key` posts the message as a reply under that card; `watchers` are
     the people told if it cannot reach its recipient (bot.delivery.reach).
     """
-    payload = message.model_dump(mode="json")
+    payload = message.model_dump(mode="json", exclude={"locale"})  # the reader's, set at delivery
     if thread_key:
         payload[THREAD_KEY] = thread_key
     if watchers := sorted(set(watchers)):

@@ -57,8 +57,9 @@ async def plan_delivery(
     message = Message.model_validate(payload)
     if message.surface == "home":
         return await _home_plan(session, row, channels, now, render_home, known)
-    channel, address = await _route(session, row, channels, known)
-    plan = Plan(channel=channel, address=address, message=message, card_key=row.card_key)
+    channel, address, locale = await _route(session, row, channels, known)
+    plan = Plan(channel=channel, address=address, message=message.model_copy(update={"locale": locale}),
+                card_key=row.card_key)
     if thread_key:
         parent = await _placement(session, thread_key, channel.platform, address, known)
         if parent is None and await _parent_unreachable(session, row, thread_key):
@@ -135,13 +136,15 @@ async def _placement(session: AsyncSession, card_key: str, platform: str, addres
     return found if found is not False else await placement(session, card_key, platform, address)  # type: ignore[return-value]
 
 
-async def _route(session: AsyncSession, row: Outbox, channels: list[Channel], known: Prefetched) -> tuple[Channel, str]:
+async def _route(session: AsyncSession, row: Outbox, channels: list[Channel],
+                 known: Prefetched) -> tuple[Channel, str, str | None]:
+    """The channel, the address on it, and the reader's language."""
     if row.recipient_kind == PERSON:
         person, accounts = await _person(session, row.recipient_id, known)
         for channel in channels:
             address = channel.address_person(person, accounts)
             if address:
-                return channel, address
+                return channel, address, person.locale
         raise Unreachable(f"no connected platform reaches person {person.id}")
     team = await session.get(Team, row.recipient_id)
     if team is None:
@@ -149,7 +152,7 @@ async def _route(session: AsyncSession, row: Outbox, channels: list[Channel], kn
     for channel in channels:
         address = channel.address_team(team)
         if address:
-            return channel, address
+            return channel, address, team.locale
     raise Unreachable(f"team {team.slug} has no intake on a connected platform")
 
 

@@ -105,4 +105,13 @@ CLI_CATALOG: dict[str, dict[str, str]] = {
         "es": "(el reloj de la consola no pasa de {year})",
         "en": "(the console clock stops at {year})",
     },
+    # Operating it: start-up checks
+    "cli.slack.token_refused": {
+        "es": "Slack rechaza SLACK_BOT_TOKEN ({error}): el token es falso, está mal copiado o fue revocado. "
+              "Copia el «Bot User OAuth Token» (xoxb-…) de la página de tu app en Slack (OAuth & Permissions), "
+              "o reinstala la app, y vuelve a arrancar.",
+        "en": "Slack refuses SLACK_BOT_TOKEN ({error}): the token is fake, mistyped or revoked. "
+              "Copy the Bot User OAuth Token (xoxb-…) from your Slack app's page (OAuth & Permissions), "
+              "or reinstall the app, and start again.",
+    },
 }

@@ -68,4 +68,6 @@ DELIVERY_CATALOG: dict[str, dict[str, str]] = {
         "es": "✓ {team} ya puede recibir {what}: se lo hemos enviado.",
         "en": "✓ {team} can receive {what} now: we have sent it.",
     },
+    # Renderers' own words
+    "teams.more": {"es": "Más…", "en": "More…"},
 }

@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PEDIR = [sys.executable, "-m", "adapters.cli"]
 # Settings the developer's environment might hold: every run states its own.
-_SETTINGS = ("DATABASE_URL", "PEDIR_LOCALE", "PORT", "MICROSOFT_APP_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+_SETTINGS = ("DATABASE_URL", "PEDIR_LOCALE", "PORT", "MICROSOFT_APP_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
+             "LOG_LEVEL", "LOG_FORMAT")
 
 
 def cli_env(**settings: str) -> dict[str, str]:
