@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from adapters.slack.blocks import modal_view
+from adapters.teams.cards import form_card
 from bot.delivery.dispatcher import Dispatcher
 from bot.interaction import decode
+from bot.requests.commands.forms import new_request
 from bot.requests.states import DRAFT
-from storage.models import Customer, Draft, Request
+from storage.models import Customer, Draft, Request, Team
 from tests.harness.support import RecordingChannel
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -242,3 +245,17 @@ async def test_a_short_wait_for_the_requester_moves_the_deadline_by_exactly_that
     clock.advance(seconds=15)
     await app.command(folk[ANA], "/pedir", "comentar PED-1 la F-12")
     assert (await requests(sessions))[0].resolution_due_at == due + timedelta(seconds=15)
+
+
+# ---------------------------------------------------------------- the date field's hint
+
+
+def test_the_date_field_hint_is_in_the_readers_language_on_every_platform():
+    teams = [Team(slug="legal", name="Legal")]
+    for locale, hint in (("es", "2027-01-10, 15 de diciembre, viernes, mañana…"),
+                         ("en", "2027-01-10, December 15, Friday, tomorrow…")):
+        form = new_request(locale, teams)
+        [due] = [block for block in modal_view(form, private_metadata="{}")["blocks"] if block["block_id"] == "due"]
+        assert due["element"]["placeholder"]["text"] == hint
+        [card_due] = [element for element in form_card(form)["body"] if element.get("id") == "due"]
+        assert card_due["placeholder"] == hint

@@ -222,7 +222,8 @@ class ConsoleSession:
         mark = "*" if field.required else ""
         default = typed if typed is not None else field.initial
         while True:
-            answer = self.read(f"  {field.label}{mark}{f' [{default}]' if default else ''}: ")
+            hint = f" [{default}]" if default else (f" ({field.placeholder})" if field.placeholder else "")
+            answer = self.read(f"  {field.label}{mark}{hint}: ")
             if answer is None:
                 return None
             answer = answer.strip()

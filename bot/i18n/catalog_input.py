@@ -40,9 +40,9 @@ INPUT_CATALOG: dict[str, dict[str, str]] = {
         "es": "No entiendo la fecha «{value}». Escribe, por ejemplo, 2027-01-10, 15 de diciembre, viernes, mañana o en 2 semanas.",
         "en": "I don't understand the date “{value}”. Write, for example, 2027-01-10, December 15, Friday, tomorrow or in 2 weeks.",
     },
-    "input.bad_choice": {
-        "es": "«{value}» no es una de las opciones.",
-        "en": "“{value}” is not one of the options.",
+    "form.due.placeholder": {
+        "es": "2027-01-10, 15 de diciembre, viernes, mañana…",
+        "en": "2027-01-10, December 15, Friday, tomorrow…",
     },
     # Notes added to "Creado PED-3 para …": what was taken from the text, and what was not.
     "reply.due_from_text": {
