@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.text import fold
@@ -70,9 +71,9 @@ UNITS = {
 LONGEST_SPAN_DAYS = 3660  # "en 9999 semanas" is not a deadline anyone means
 
 
-def alternatives(words: object) -> str:
+def alternatives(words: Iterable[str]) -> str:
     """A regex alternation of folded words, longest first so "sept" beats "sep"."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
 _ORDINAL = r"(?:st|nd|rd|th|o)?"  # "15th", and "1º" folds to "1o"

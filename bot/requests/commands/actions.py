@@ -8,9 +8,9 @@ from __future__ import annotations
 import dataclasses
 
 from bot.commands.dates import parse_due_field
-from bot.customers import service as customers
 from bot.commands.registry import Button, Form
 from bot.context import Caller, Ctx
+from bot.customers import service as customers
 from bot.errors import UserError
 from bot.i18n import t
 from bot.interaction import NOTHING, Interaction, make

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.commands.replies import listing
 from bot.context import Caller, Ctx
+from bot.customers import service as customers
 from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.interaction import make
 from bot.messages import Action, Message, Reply
-from bot.customers import service as customers
 from bot.people import service as people
 from bot.requests import flows, messaging, service, visibility
 from bot.requests.commands import drafts, forms, notes
