@@ -56,6 +56,8 @@ class FormField(BaseModel):
     required: bool = False
     choices: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
     initial: str | None = None
+    # Grey text in an empty field, in the reader's language ("2027-01-10, viernes, mañana…").
+    placeholder: str | None = None
 
 
 class Form(BaseModel):

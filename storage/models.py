@@ -174,7 +174,8 @@ class Request(SQLModel, table=True):
     waiting_since: Optional[datetime] = utc_column()
     first_response_met: Optional[bool] = Field(default=None)
     resolution_met: Optional[bool] = Field(default=None)
-    # Business minutes left on the resolution clock while it is paused.
+    # Business seconds left on the resolution clock while it is paused
+    # (negative: overdue by that much). Seconds since migration 0007.
     sla_paused_remaining: Optional[int] = Field(default=None)
     resolved_at: Optional[datetime] = utc_column(index=True)
     reassign_count: int = Field(default=0)

@@ -140,7 +140,7 @@ async def test_create_delivers_the_team_card_to_the_team(ped1, channel):
     assert card.kind == "send"
     assert card.message.title == "PED-1 · Facturación"
     assert card.message.text == "corregir la factura de #ACME"
-    assert field(card.message, "Cliente") == "ACME"
+    assert field(card.message, "Cliente") == "ACME Logística S.L."  # the name, not the tag
     assert field(card.message, "Prioridad") == "Alta"
     assert field(card.message, "Responsable") == "Sin asignar"
     assert {"request.claim", "request.assign", "request.resolve", "request.reject",
@@ -220,7 +220,7 @@ async def test_asking_for_information_pauses_the_resolution_clock(claimed, app, 
     request = await load(sessions)
     assert request.status == "waiting_info"
     assert request.resolution_due_at is None
-    assert request.sla_paused_remaining == 7 * 60
+    assert request.sla_paused_remaining == 7 * 3600  # business seconds
 
 
 async def test_the_question_reaches_the_requester_in_their_thread(claimed, app, folk, channel, deliver):
@@ -367,7 +367,7 @@ async def test_a_reopened_request_is_not_shown_at_risk_with_its_fresh_promise(cl
 
 async def test_rejecting_by_command_needs_a_reason(ped1, app, folk, sessions):
     reply = await app.command(folk[SARA], "/pedir", "rechazar PED-1")
-    assert reply.message.text == "Falta algo en «rechazar». Escribe /pedir ayuda para ver cómo se usa."
+    assert reply.message.text == "Falta el motivo. Por ejemplo: /pedir rechazar PED-1 no es de nuestro equipo"
     assert (await load(sessions)).status == "new"
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands.dates import find_due_phrase, parse_due
+from bot.commands.dates import parse_due, parse_due_field
+from bot.commands.due_phrases import DueReading, read_due
 from bot.commands.grammar import ERROR_CODES, ParseError
 from bot.customers.commands import CustomerCommand
 from bot.domains import REGISTRY
@@ -34,6 +35,7 @@ from bot.requests.commands.parser import (
     View,
 )
 from bot.teams.commands import ListTeams, ShowTeam
+from bot.i18n import t
 from bot.text import fold
 
 parse, parse_line = REGISTRY.parse, REGISTRY.parse_line
@@ -122,16 +124,39 @@ def test_subcommands_in_both_languages(text: str, expected: Command) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "es", "en"),
-    [("tomar", "tomar", "claim"), ("claim", "tomar", "claim"), ("ver", "ver", "view"),
-     ("asignar PED-3", "asignar", "assign"), ("info 3", "preguntar", "ask"),
-     ("rechazar 3", "rechazar", "reject"), ("reasignar 3 @legal", "reasignar", "reassign"),
-     ("reasignar 3", "reasignar", "reassign"), ("comentar 3", "comentar", "comment"),
-     ("valorar 3", "valorar", "rate")],
+    ("text", "error"),
+    [("tomar", ParseError("missing_request_id", "tomar")), ("Claim", ParseError("missing_request_id", "Claim")),
+     ("ver", ParseError("missing_request_id", "ver")),
+     ("asignar PED-3", ParseError("missing_assignee", "asignar PED-3")),
+     ("info ped16", ParseError("missing_question", "info PED-16")),
+     ("preguntar 3", ParseError("missing_question", "preguntar PED-3")),
+     ("rechazar 3", ParseError("missing_reason", "rechazar PED-3")),
+     ("reasignar 3 @legal", ParseError("missing_reason", "reasignar PED-3 @legal")),
+     ("reasignar 3", ParseError("missing_team_and_reason", "reasignar PED-3")),
+     ("comentar 3", ParseError("missing_comment", "comentar PED-3")),
+     ("valorar 3", ParseError("missing_rating", "valorar PED-3")),
+     ("rate 3", ParseError("missing_rating", "rate PED-3"))],
 )  # fmt: skip
-def test_missing_arguments_name_the_subcommand_in_the_locale(text: str, es: str, en: str) -> None:
-    assert pedir(text) == ParseError("missing_argument", es)
-    assert pedir(text, locale="en-US") == ParseError("missing_argument", en)
+def test_a_missing_part_is_named_with_what_was_typed(text: str, error: ParseError) -> None:
+    # The word the user typed, not a synonym they never wrote ("info", not "preguntar").
+    assert pedir(text) == error
+    assert pedir(text, locale="en-US") == error
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("info PED-16", "Falta la pregunta para el solicitante. Por ejemplo: /pedir info PED-16 ¿De qué mes es la factura?"),
+     ("rechazar PED-16", "Falta el motivo. Por ejemplo: /pedir rechazar PED-16 no es de nuestro equipo"),
+     ("reasignar PED-16", "Falta el equipo al que pasarlo y el motivo. Por ejemplo: /pedir reasignar PED-16 @legal es un contrato"),
+     ("asignar PED-16", "Falta a quién asignarlo. Por ejemplo: /pedir asignar PED-16 @ana.garcia (o su email)"),
+     ("tomar", "Falta el número del pedido. Por ejemplo: /pedir tomar PED-12")],
+)  # fmt: skip
+def test_a_missing_part_reads_as_what_to_type(text: str, expected: str) -> None:
+    error = pedir(text).as_user_error()
+    assert t("es", error.key, **error.values) == expected
+    english = pedir("ask 16").as_user_error()
+    assert t("en", english.key, **english.values).startswith(
+        "The question for the requester is missing. For example: /pedir ask PED-16 ")
 
 
 @pytest.mark.parametrize(
@@ -181,7 +206,9 @@ def test_new_request_in_english() -> None:
 
 def test_team_mention_in_the_middle_and_later_mentions_stay() -> None:
     result = pedir("Hola @soporte, ¿podéis dar acceso a @ana.perez? Gracias")
-    assert result == NewRequest("soporte", "Hola ¿podéis dar acceso a @ana.perez? Gracias")
+    # Later mentions stay in the text; the handler warns if one is a team.
+    assert result == NewRequest("soporte", "Hola ¿podéis dar acceso a @ana.perez? Gracias",
+                                other_mentions=("ana.perez",))
     assert pedir("escribid a ana@acme.com @rrhh").team == "rrhh"
 
 
@@ -283,21 +310,74 @@ def test_due_phrases_set_due_and_stay_in_text(text: str, due: date, phrase: str)
     assert pedir(f"@legal {text}") == NewRequest("legal", text, due=due, due_phrase=phrase)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "phrase"),
+    [("cerrar el trimestre antes del 15 de diciembre", date(2026, 12, 15), "antes del 15 de diciembre"),
+     ("Cierre ANTES DEL 15 DIC. por favor", date(2026, 12, 15), "ANTES DEL 15 DIC."),
+     ("firmar para el 3/1", date(2027, 1, 3), "para el 3/1"),
+     ("firmar para el 3 de enero de 2027", date(2027, 1, 3), "para el 3 de enero de 2027"),
+     ("sign it by Dec 15", date(2026, 12, 15), "by Dec 15"),
+     ("sign it by December 15th, 2027", date(2027, 12, 15), "by December 15th, 2027"),
+     ("sign it by the 15th of December", date(2026, 12, 15), "by the 15th of December"),
+     ("sign it by next Friday", FRIDAY, "by next Friday"),
+     ("firmar para el próximo viernes", FRIDAY, "para el próximo viernes"),
+     ("firmar para el viernes que viene", FRIDAY, "para el viernes que viene"),
+     ("lo necesito en 2 semanas", date(2026, 12, 9), "en 2 semanas"),
+     ("lo necesito dentro de tres días", date(2026, 11, 28), "dentro de tres días"),
+     ("need it in a month", date(2026, 12, 25), "in a month"),
+     ("need it within 10 days", date(2026, 12, 5), "within 10 days"),
+     ("pagar antes del 15", date(2026, 12, 15), "antes del 15"),
+     ("pagar antes del día 30", date(2026, 11, 30), "antes del día 30"),
+     ("pay by the 1st", date(2026, 12, 1), "by the 1st"),
+     ("a más tardar el 2 de enero", date(2027, 1, 2), "a más tardar el 2 de enero")],
+)  # fmt: skip
+def test_common_date_phrases_in_both_languages(text: str, due: date, phrase: str) -> None:
+    result = pedir(f"@legal {text}")
+    assert (result.due, result.due_phrase, result.unread_due) == (due, phrase, None)
+    assert result.description == text  # the phrase stays where it was written
+
+
+@pytest.mark.parametrize(
+    ("text", "unread", "past"),
+    [("cerrar antes del 31 de febrero", "antes del 31 de febrero", False),
+     ("cerrar para el 15 de dicembre", "para el 15 de dicembre", False),
+     ("cerrar para el juernes", "para el juernes", False),
+     ("cerrar hasta el 45/13", "hasta el 45/13", False),
+     ("close by 2027-13-01", "by 2027-13-01", False),
+     ("close by Febuary 30", "by Febuary 30", False),
+     ("era para el 01/01/2020", "para el 01/01/2020", True),
+     ("pagar antes del 24/11", "antes del 24/11", True)],
+)  # fmt: skip
+def test_a_date_phrase_that_gives_no_date_is_reported(text: str, unread: str, past: bool) -> None:
+    result = pedir(f"@legal {text}")
+    assert (result.due, result.due_phrase) == (None, None)
+    assert (result.unread_due, result.unread_due_past) == (unread, past)
+
+
+def test_a_readable_phrase_wins_over_an_unreadable_one() -> None:
+    assert read_due("para mañana, no antes del 31 de febrero", WEDNESDAY) == DueReading(
+        due=date(2026, 11, 26), phrase="para mañana")
+    # An explicit "para:" wins, and nothing is reported about the text.
+    result = pedir("@legal firmar antes del 31 de febrero para:viernes")
+    assert (result.due, result.unread_due) == (FRIDAY, None)
+
+
 def test_explicit_flag_wins_over_a_phrase() -> None:
     result = pedir("@legal firmar antes del viernes para:2026-12-10")
     assert result == NewRequest("legal", "firmar antes del viernes", due=date(2026, 12, 10))
 
 
 def test_phrases_that_are_not_deadlines_are_ignored() -> None:
-    for text in ("preparar informe para el cliente", "era para el 01/01/2020",
-                 "para mañanas tranquilas", "reunión el viernes", "standby monday"):  # fmt: skip
+    for text in ("preparar informe para el cliente", "para mañanas tranquilas", "reunión el viernes",
+                 "standby monday", "para 15 personas", "para el 2 de los clientes", "hasta luego",
+                 "it may fail", "reunión mañana"):  # fmt: skip
         result = pedir(f"@it {text}")
-        assert (result.due, result.due_phrase) == (None, None), text
+        assert (result.due, result.due_phrase, result.unread_due) == (None, None, None), text
 
 
 def test_phrase_span_survives_decomposed_accents() -> None:
     text = "para man\u0303ana"  # "ñ" typed as "n" + combining tilde
-    assert find_due_phrase(f"hazlo {text} ya", WEDNESDAY) == (date(2026, 11, 26), text)
+    assert read_due(f"hazlo {text} ya", WEDNESDAY) == DueReading(due=date(2026, 11, 26), phrase=text)
 
 
 # --- parse_due ----------------------------------------------------------------
@@ -322,7 +402,13 @@ def test_phrase_span_survives_decomposed_accents() -> None:
      ("tomorrow", FRIDAY, date(2026, 11, 28)), ("pasado mañana", FRIDAY, date(2026, 11, 29)),
      ("day after tomorrow", FRIDAY, date(2026, 11, 29)),
      ("29/02/2028", WEDNESDAY, date(2028, 2, 29)), ("29/02", date(2027, 3, 1), date(2028, 2, 29)),
-     ("2026-11-24", WEDNESDAY, date(2026, 11, 24))],  # past dates are the caller's call
+     ("2026-11-24", WEDNESDAY, date(2026, 11, 24)),  # past dates are the caller's call
+     ("15 de diciembre", WEDNESDAY, date(2026, 12, 15)), ("15 dic 2027", WEDNESDAY, date(2027, 12, 15)),
+     ("Dec 15", WEDNESDAY, date(2026, 12, 15)), ("el viernes", WEDNESDAY, FRIDAY),
+     ("next Friday", WEDNESDAY, FRIDAY), ("el próximo lunes", WEDNESDAY, date(2026, 11, 30)),
+     ("este viernes", FRIDAY, FRIDAY), ("en 2 semanas", WEDNESDAY, date(2026, 12, 9)),
+     ("in 1 month", date(2027, 1, 31), date(2027, 2, 28)), ("el día 3", WEDNESDAY, date(2026, 12, 3)),
+     ("día 31", date(2027, 2, 1), date(2027, 3, 31))],
 )  # fmt: skip
 def test_parse_due(value: str, today: date, expected: date) -> None:
     assert parse_due(value, today) == expected
@@ -331,10 +417,17 @@ def test_parse_due(value: str, today: date, expected: date) -> None:
 @pytest.mark.parametrize(
     "value",
     ["", "2027-02-29", "29/02/2027", "29/02", "31/04", "2026-13-01", "0000-01-01", "32/1",
-     "juernes", "next friday", "12/12/26", "١٢/١٢", "mañana mañana"],
+     "juernes", "12/12/26", "١٢/١٢", "mañana mañana", "31 de febrero", "en 9999 semanas", "el"],
 )  # fmt: skip
 def test_parse_due_rejects(value: str) -> None:
     assert parse_due(value, WEDNESDAY) is None
+
+
+def test_the_form_field_takes_a_date_after_para() -> None:
+    # The hint for the flag is "para:2027-01-10": typed into the date field, it is still a date.
+    for value in ("para:2027-01-10", "para: 2027-01-10", "PARA 2027-01-10", "due:2027-01-10", "2027-01-10"):
+        assert parse_due_field(value, WEDNESDAY) == date(2027, 1, 10), value
+    assert parse_due_field("para:nunca", WEDNESDAY) is None
 
 
 def test_parse_due_at_the_end_of_time() -> None:
@@ -408,6 +501,7 @@ def test_parse_line_never_raises(line: str, today: date) -> None:
 def test_dates_never_raise(value: str, today: date) -> None:
     due = parse_due(value, today)
     assert due is None or isinstance(due, date)
-    found = find_due_phrase(value, today)
-    if found is not None:
-        assert found[0] >= today and found[1] in value
+    found = read_due(value, today)
+    if found.due is not None:
+        assert found.due >= today and found.phrase in value
+    assert found.unread is None or found.unread in value

@@ -177,7 +177,8 @@ async def test_a_rating_outside_one_to_five_is_refused(resolved, app, folk, sess
 async def test_an_open_request_cannot_be_rated_or_reopened(ped1, app, folk, sessions):
     before = await snapshot(sessions)
     assert (await app.action(folk[ANA], "request.rate", "1:5")).message.text == "PED-1 no está resuelto."
-    assert (await app.action(folk[ANA], "request.reopen", "1")).message.text == "PED-1 no está resuelto."
+    assert (await app.action(folk[ANA], "request.reopen", "1")).message.text == (
+        "PED-1 sigue abierto: no hace falta reabrirlo. Para añadir algo, coméntalo: /pedir comentar PED-1 …")
     assert await snapshot(sessions) == before
 
 
@@ -246,7 +247,9 @@ async def test_acting_on_a_rejected_request_is_refused(rejected, app, folk, sess
 
 async def test_a_rejected_request_cannot_be_reopened_or_rated(rejected, app, folk, sessions):
     before = await snapshot(sessions)
-    assert (await app.action(folk[ANA], "request.reopen", "1")).message.text == "PED-1 no está resuelto."
+    # Said as what it is, not "PED-1 no está resuelto".
+    assert (await app.action(folk[ANA], "request.reopen", "1")).message.text == (
+        "PED-1 fue rechazado y un pedido rechazado no se reabre. Si aún lo necesitas, crea uno nuevo y menciona PED-1.")
     assert (await app.action(folk[ANA], "request.rate", "1:5")).message.text == "PED-1 no está resuelto."
     assert await snapshot(sessions) == before
 
@@ -488,7 +491,8 @@ async def test_a_form_with_errors_returns_them_per_field_and_stores_nothing(app,
         "description": "Falta la descripción. Escribe qué necesitas, por ejemplo: "
                        "/pedir @facturacion corregir la factura de #ACME",
         "priority": "Prioridad «altisima» desconocida: usa !urgente, !alta, !normal o !baja.",
-        "due": "No entiendo la fecha «ayer». Usa para:AAAA-MM-DD, para:viernes o para:mañana.",
+        "due": "No entiendo la fecha «ayer». Escribe, por ejemplo, 2027-01-10, 15 de diciembre, viernes, mañana "
+               "o en 2 semanas.",
     }
     assert await snapshot(sessions) == before
 
@@ -511,7 +515,8 @@ async def test_form_errors_in_english(app, folk, sessions):
     assert reply.errors == {
         "team": "Choose a team.",
         "description": "The description is missing. Say what you need, e.g.: /request @facturacion fix the #ACME invoice",
-        "due": "I don't understand the date “someday”. Use due:YYYY-MM-DD, due:friday or due:tomorrow.",
+        "due": "I don't understand the date “someday”. Write, for example, 2027-01-10, December 15, Friday, "
+               "tomorrow or in 2 weeks.",
     }
     assert await count(sessions, Request) == 0
 

@@ -39,7 +39,8 @@ async def test_the_console_asks_the_form_field_by_field_and_the_worker_opens_the
                           settings=Settings(), write=lines.append)
     out = "\n".join(lines)
     assert code == 0
-    assert "✗ min_answers: «2»: el mínimo de respuestas para mostrar resultados va de 3 a 25." in out
+    assert ("✗ Mínimo de respuestas para ver resultados (3–25): «2»: el mínimo de respuestas para mostrar "
+            "resultados va de 3 a 25.") in out  # the field as the form labels it
     assert "Pulso P-1 creado." in out
     assert "cada semana, los lunes a las 10:00, desde el 30 nov 2026" in out
     # :espera stopped when the round was due and the worker's job opened it. It closes with the

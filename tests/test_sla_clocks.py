@@ -6,7 +6,7 @@ Europe/Madrid. In late November 2026 Madrid is UTC+1.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sla import clocks
@@ -118,11 +118,11 @@ def test_only_the_first_response_counts():
 # ---------------------------------------------------------------- pause and resume
 
 
-def test_pause_keeps_the_business_minutes_left_and_clears_the_due_time():
+def test_pause_keeps_the_business_time_left_and_clears_the_due_time():
     team = make_team(resolution=240)
     request = started(team, madrid(25, 10))  # due 14:00
     clocks.pause(request, team, madrid(25, 11, 30))
-    assert request.sla_paused_remaining == 150
+    assert request.sla_paused_remaining == 150 * 60  # seconds
     assert request.resolution_due_at is None
 
 
@@ -141,7 +141,7 @@ def test_a_pause_over_the_weekend_consumes_no_time():
     request = started(team, madrid(27, 14, 30))  # Friday; due Monday 10:30
     assert request.resolution_due_at == madrid(30, 10, 30)
     clocks.pause(request, team, madrid(27, 14, 45))  # 15 min used, 105 left
-    assert request.sla_paused_remaining == 105
+    assert request.sla_paused_remaining == 105 * 60
     clocks.resume(request, team, madrid(30, 9))  # Monday at opening
     assert request.resolution_due_at == madrid(30, 10, 45)
 
@@ -159,7 +159,29 @@ def test_pausing_twice_keeps_the_first_remainder():
     request = started(team, madrid(25, 10))
     clocks.pause(request, team, madrid(25, 11))
     clocks.pause(request, team, madrid(25, 16))
-    assert request.sla_paused_remaining == 180
+    assert request.sla_paused_remaining == 180 * 60
+
+
+def test_a_short_pause_keeps_the_deadline_to_the_second():
+    # Created at 09:13:20 with two hours to go: due 11:13:20. Fifteen seconds
+    # of waiting must move it fifteen seconds later, never a minute earlier.
+    team = make_team(resolution=120)
+    request = started(team, madrid(25, 9, 13).replace(second=20))
+    clocks.pause(request, team, madrid(25, 9, 30).replace(second=5))
+    clocks.resume(request, team, madrid(25, 9, 30).replace(second=20))
+    assert request.resolution_due_at == madrid(25, 11, 13).replace(second=35)
+
+
+def test_many_pauses_lose_no_time():
+    team = make_team(resolution=120)
+    request = started(team, madrid(25, 10))  # due 12:00
+    moment = madrid(25, 10)
+    for _ in range(40):  # 40 pauses of 15 s: 10 minutes in all
+        moment += timedelta(seconds=7)
+        clocks.pause(request, team, moment)
+        moment += timedelta(seconds=15)
+        clocks.resume(request, team, moment)
+    assert request.resolution_due_at == madrid(25, 12, 10)
 
 
 def test_resume_without_a_pause_changes_nothing():
@@ -174,7 +196,7 @@ def test_a_request_overdue_when_paused_is_still_overdue_when_resumed():
     request = started(team, madrid(25, 10))  # due 11:00
     clocks.record_first_response(request, madrid(25, 10, 30))
     clocks.pause(request, team, madrid(25, 12))  # an hour late
-    assert request.sla_paused_remaining == -60
+    assert request.sla_paused_remaining == -60 * 60
     clocks.resume(request, team, madrid(25, 15))
     assert request.resolution_due_at is not None
     assert request.resolution_due_at < madrid(25, 15)

@@ -79,7 +79,7 @@ async def test_an_adaptive_card_invoke_gets_a_typed_answer(teams):  # noqa: F811
     # botbuilder 4.17.1 answers 500 for a plain dict body: Pedir's is typed.
     assert status == 200
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-    assert "PED-1 no está resuelto" in str(body["value"])
+    assert "PED-1 sigue abierto: no hace falta reabrirlo." in str(body["value"])
 
 
 async def test_references_survive_a_restart_and_proactive_messages_still_arrive(teams):  # noqa: F811

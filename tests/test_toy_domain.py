@@ -155,7 +155,7 @@ async def test_served_on_the_console(folk, sessions, clock):  # noqa: ANN001
     await session.run()
     text = "\n".join(out)
     assert "┃ Hola, Pepa.\n  ┗ [1] Pínchame" in text
-    assert "← Ponle nombre" in text and "✗ nickname: Falta el apodo." in text  # asked again
+    assert "← Ponle nombre" in text and "✗ Apodo: Falta el apodo." in text  # asked again, by its label
     assert "┃ El juguete 7 se llama Trasto." in text
     assert "/juguete" in text.split(":ayuda", 1)[1]  # the console's help lists it
     assert "Falta algo en «juguete»" in text  # its parse errors speak like everyone's

@@ -22,7 +22,7 @@ from bot.app import Pedir
 from bot.clock import ShiftedClock
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.i18n import format_when, t
-from bot.messages import Form, Reply
+from bot.messages import Form, FormField, Reply
 from bot.people import service as people
 from storage.models import Person
 
@@ -30,11 +30,11 @@ HELP = """Comandos de la consola / console commands:
   {commands}
                                    lo mismo que en Slack o Teams / as on Slack or Teams
   :N                               pulsa el botón [N] / press button [N]
-  :como EMAIL  (:as EMAIL)         cambia de persona / switch person
+  :como EMAIL  (:as EMAIL)         cambia de persona (vale marta.lopez) / switch person
   :gente       (:people)           quién hay / who is here
   :espera 2h   (:wait 30m)         deja pasar el tiempo / let time pass
   :salir       (:quit)"""
-MAX_FORM_TRIES = 3
+CLEAR = "-"  # typed again into a form field: leave it empty
 
 Reader = Callable[[str], "str | None"]
 
@@ -143,8 +143,9 @@ class ConsoleSession:
         await self.show(await self.app.action(self.person, action.id, action.value))
 
     async def switch(self, email: str) -> None:
+        # "marta.lopez", as the prompt shows people, or the whole email.
         async with self.app.sessions() as session:
-            person = await people.by_email(session, email)
+            person = await people.by_handle(session, email) if email else None
         if person is None:
             self.write(f"  (no conozco a / unknown person «{email}»: prueba :gente)")
             return
@@ -183,14 +184,15 @@ class ConsoleSession:
             await self.fill(reply.form)
 
     async def fill(self, form: Form) -> None:
-        """Asks a form's fields one by one; invalid fields are asked again."""
+        """Asks a form's fields one by one; fields with errors are asked again,
+        as often as it takes, with what was typed kept until the user cancels."""
         self.write(f"← {form.title}")
         values: dict[str, str] = {}
         pending = form.fields
-        for _try in range(MAX_FORM_TRIES):
+        while pending:
             for field in pending:
                 try:
-                    answer = self.ask(field)
+                    answer = self.ask(field, values.get(field.name))
                 except PromptCancelled:
                     self.say("console.ctrl_c.form")
                     return
@@ -202,26 +204,37 @@ class ConsoleSession:
             if not reply.errors:
                 await self.show(reply)
                 return
+            labels = {field.name: field.label for field in form.fields}
             for name, error in reply.errors.items():
-                self.write(f"  ✗ {name}: {error}")
+                self.write(f"  ✗ {labels.get(name, name)}: {error}")
             if self.ctrl_c.pressed:
                 return  # Ctrl-C during the submission: not asked again; the session reports
             pending = [field for field in form.fields if field.name in reply.errors]
-        self.write("  (formulario cancelado / form cancelled)")
+            if pending:
+                self.say("console.form.retry")
+        self.write("  (formulario cancelado / form cancelled)")  # errors on no field: nothing to ask
 
-    def ask(self, field) -> str | None:  # noqa: ANN001
+    def ask(self, field: FormField, typed: str | None = None) -> str | None:
+        """One field; `typed` (what the user wrote last round) is kept on Enter, "-" clears it."""
         if field.kind == "choice":
             for number, (value, label) in enumerate(field.choices, 1):
                 self.write(f"    {number}) {label}")
         mark = "*" if field.required else ""
-        default = f" [{field.initial}]" if field.initial else ""
-        answer = self.read(f"  {field.label}{mark}{default}: ")
-        if answer is None:
-            return None
-        answer = answer.strip() or (field.initial or "")
-        if field.kind == "choice" and answer.isdigit() and 1 <= int(answer) <= len(field.choices):
-            return field.choices[int(answer) - 1][0]
-        return answer
+        default = typed if typed is not None else field.initial
+        while True:
+            hint = f" [{default}]" if default else (f" ({field.placeholder})" if field.placeholder else "")
+            answer = self.read(f"  {field.label}{mark}{hint}: ")
+            if answer is None:
+                return None
+            answer = answer.strip()
+            if answer == CLEAR and typed is not None:
+                return ""
+            answer = answer or (default or "")
+            if field.kind != "choice" or not answer.isdigit():
+                return answer  # a typed value or slug: the domain checks it
+            if 1 <= int(answer) <= len(field.choices):
+                return field.choices[int(answer) - 1][0]
+            self.say("console.form.bad_choice", indent="    ", last=len(field.choices))
 
     async def deliver(self) -> DispatchReport:
         return await self.dispatcher.drain()

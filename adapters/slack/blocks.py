@@ -209,7 +209,7 @@ def _element(field: FormField, date_placeholder: str) -> dict:
     if field.kind == "long_text":
         element |= {"multiline": True, "max_length": TEXT_MAX}
     if field.kind == "date":  # free text, so "viernes" or "mañana" work too
-        element["placeholder"] = _plain(_cut(date_placeholder, PLACEHOLDER_MAX))
+        element["placeholder"] = _plain(_cut(field.placeholder or date_placeholder, PLACEHOLDER_MAX))
     if field.initial:
         element["initial_value"] = _cut(field.initial, TEXT_MAX)
     return element

@@ -236,7 +236,7 @@ def _input(field: FormField, error: str | None) -> dict:
     if field.kind == "long_text":
         element |= {"isMultiline": True, "maxLength": LONG_TEXT_MAX}
     if field.kind == "date":  # free text, so "viernes" or "mañana" work too
-        element["placeholder"] = DATE_PLACEHOLDER
+        element["placeholder"] = _plain(field.placeholder or DATE_PLACEHOLDER)
     if field.initial:
         element["value"] = _cut(field.initial, LONG_TEXT_MAX)
     return element

@@ -43,6 +43,14 @@ ERROR_KEYS = {
     "empty_status": "input.empty.status",
     "bad_pulse_id": "input.bad_pulse_id",
     "bad_round": "input.bad_round",
+    # What a /pedir command lacks; the detail is what was typed so far ("info PED-16").
+    "missing_request_id": "input.missing.request_id",
+    "missing_question": "input.missing.question",
+    "missing_reason": "input.missing.reason",
+    "missing_team_and_reason": "input.missing.team_and_reason",
+    "missing_assignee": "input.missing.assignee",
+    "missing_comment": "input.missing.comment",
+    "missing_rating": "input.missing.rating",
 }
 ERROR_CODES = frozenset(ERROR_KEYS)
 

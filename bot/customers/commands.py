@@ -22,7 +22,7 @@ from bot.interaction import Interaction
 from bot.issues import service as issues
 from bot.limits import MAX_NAME, MAX_TITLE
 from bot.messages import Message, Reply
-from bot.text import keyword
+from bot.text import fold, keyword
 from storage.models import Customer
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -94,9 +94,10 @@ async def list_customers(ctx: Ctx, caller: Caller) -> Reply:
 
 
 async def new_customer(ctx: Ctx, caller: Caller, slug: str, name: str) -> Reply:
-    slug = slug.lower()
+    # "#Ñoño" is tagged "#ñoño" or "#nono" alike: tags are found folded, so the slug is stored folded.
+    typed, slug = slug, fold(slug)
     if not SLUG.match(slug):
-        raise UserError("input.bad_customer_slug", value=slug)
+        raise UserError("input.bad_customer_slug", value=typed)
     existing = await customers.all_customers(ctx.session)
     if (same := customers.match(slug, existing)) is not None:
         raise UserError("customer.exists", customer=same.name, slug=same.slug)
@@ -107,7 +108,7 @@ async def new_customer(ctx: Ctx, caller: Caller, slug: str, name: str) -> Reply:
             ctx.session.add(customer)
     except IntegrityError:  # created by someone else a moment ago
         raise UserError("customer.exists", customer=name, slug=slug) from None
-    await customers.link_requests(ctx.session, customer)
+    await customers.link_requests(ctx.session, customer, typed)
     return Reply(message=Message(text=t(caller.locale, "reply.customer_created", customer=name, slug=slug)))
 
 

@@ -72,13 +72,16 @@ async def require(session: AsyncSession, token: str) -> Customer:
     raise UserError("customer.unknown", customer=token.lstrip("#"))
 
 
-async def link_requests(session: AsyncSession, customer: Customer) -> None:
+async def link_requests(session: AsyncSession, customer: Customer, typed: str = "") -> None:
     """Requests that said "#ACME" before Pedir knew the customer now point at it."""
-    # Typed as "#ACME" or "#Acme"; slugs and aliases are lowercase ASCII already.
+    # Typed as "#ACME" or "#Acme"; slugs and aliases are lowercase ASCII already,
+    # and `typed` ("Ñoño") is the tag as written, accents and all (SQLite's
+    # lower() leaves "Ñ" as it is, PostgreSQL's does not).
+    tags = {customer.slug, *customer.aliases, *([typed, typed.lower()] if typed else [])}
     await session.exec(  # type: ignore[call-overload]
         update(Request)
         .where(Request.customer_id.is_(None),  # type: ignore[union-attr]
-               func.lower(Request.customer).in_([customer.slug, *customer.aliases]))
+               func.lower(Request.customer).in_(sorted(tags)))
         .values(customer_id=customer.id)
         # No such Request need be loaded in this session: nothing to keep in step.
         .execution_options(synchronize_session=False))

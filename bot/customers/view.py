@@ -38,7 +38,7 @@ async def render(ctx: Ctx, caller: Caller, customer: Customer) -> Message:
         for issue in await issues.active(ctx.session, customer.id)
     ]
     request_lines = [
-        messaging.summary_line(await flows.view_of(ctx, request), locale, ctx.now)
+        messaging.summary_line(await flows.view_of(ctx, request), locale, ctx.now, tz)
         for request in await service.of_customer(ctx.session, customer.id, since, viewer_id=viewer)
     ]
     hidden = await service.count_hidden_of_customer(ctx.session, customer.id, since, viewer_id=viewer)

@@ -9,16 +9,20 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_timedelta as _babel_timedelta
+from babel.dates import get_timezone_location as _babel_zone_city
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 
 from bot.i18n.catalog import CATALOG as _REQUESTS
 from bot.i18n.catalog_cli import CLI_CATALOG
 from bot.i18n.catalog_delivery import DELIVERY_CATALOG
+from bot.i18n.catalog_input import INPUT_CATALOG
 from bot.i18n.catalog_issues import ISSUE_CATALOG
 
 SUPPORTED = ("es", "en")
-CATALOG: dict[str, dict[str, str]] = {**_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG, **CLI_CATALOG}
+CATALOG: dict[str, dict[str, str]] = {
+    **_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG, **CLI_CATALOG, **INPUT_CATALOG,
+}
 DEFAULT_LOCALE = "es"
 
 
@@ -48,10 +52,20 @@ def t(locale: str | None, key: str, **values: object) -> str:
 _WHEN_PATTERNS = {"es": "EEE d MMM, HH:mm", "en": "EEE, MMM d, h:mm a"}
 
 
-def format_when(moment: datetime, locale: str | None, tz: str) -> str:
-    """A short, local date and time: 'mié 25 nov, 13:00' / 'Wed, Nov 25, 1:00 PM'."""
+def format_when(moment: datetime, locale: str | None, tz: str, *, home_tz: str | None = None) -> str:
+    """A short, local date and time: 'mié 25 nov, 13:00' / 'Wed, Nov 25, 1:00 PM'.
+
+    `home_tz` is the zone the other side reads (the team's): when the clocks
+    differ at that moment, the reader's zone is named, '06:00 (hora de Ciudad
+    de México)', so two people comparing messages are not an hour apart.
+    """
     lang = normalize_locale(locale)
-    return _babel_datetime(moment.astimezone(ZoneInfo(tz)), _WHEN_PATTERNS[lang], locale=lang)
+    local = moment.astimezone(ZoneInfo(tz))
+    shown = _babel_datetime(local, _WHEN_PATTERNS[lang], locale=lang)
+    if home_tz and local.utcoffset() != moment.astimezone(ZoneInfo(home_tz)).utcoffset():
+        city = _babel_zone_city(ZoneInfo(tz), locale=lang, return_city=True)
+        shown += f" ({t(lang, 'when.zone', city=city)})"
+    return shown
 
 
 def format_day(day: date, locale: str | None) -> str:

@@ -67,18 +67,20 @@ def facts(view: IssueView, locale: str | None) -> list[Fact]:
     ]
 
 
-def due_line(issue: Issue, locale: str | None, tz: str, now: datetime) -> str:
+def due_line(issue: Issue, locale: str | None, tz: str, now: datetime, home_tz: str | None = None) -> str:
+    """When the next update is due, in `tz`; `home_tz` (the owner team's) as in format_when."""
     if issue.state == CLOSED:
-        return t(locale, "issue.closed_on", when=format_when(issue.closed_at or now, locale, tz))
+        return t(locale, "issue.closed_on", when=format_when(issue.closed_at or now, locale, tz, home_tz=home_tz))
     if issue.next_update_due is None:
         return ""
-    when = format_when(issue.next_update_due, locale, tz)
+    when = format_when(issue.next_update_due, locale, tz, home_tz=home_tz)
     return t(locale, "issue.update_overdue" if issue.next_update_due < now else "issue.update_due", when=when)
 
 
 def context_line(view: IssueView, locale: str | None, tz: str, now: datetime) -> str:
     """The small print of a card: when the next update is due, and under it who the bot reminded."""
-    parts = (due_line(view.issue, locale, tz, now), nudge_trail.line(view.trail, locale, tz))
+    home = view.team.timezone
+    parts = (due_line(view.issue, locale, tz, now, home), nudge_trail.line(view.trail, locale, tz, home_tz=home))
     return "\n".join(part for part in parts if part)
 
 
@@ -86,7 +88,7 @@ def latest_line(view: IssueView, locale: str | None, tz: str) -> str:
     if view.latest is None:
         return t(locale, "issue.no_status_yet")
     who = view.latest_author.name if view.latest_author else "Pedir"
-    when = format_when(view.latest.created_at, locale, tz)
+    when = format_when(view.latest.created_at, locale, tz, home_tz=view.team.timezone)
     return t(locale, "issue.latest", who=who, when=when, text=view.latest.text)
 
 
@@ -122,8 +124,9 @@ def status_card(
     `acked` (a team channel's copy) lists who has acknowledged so far;
     `you_acked` (a person's copy) replaces the button with a check mark.
     """
-    small = [t(locale, "status.by", who=author.name, when=format_when(update.created_at, locale, tz))]
-    if due := due_line(view.issue, locale, tz, now):
+    home = view.team.timezone
+    small = [t(locale, "status.by", who=author.name, when=format_when(update.created_at, locale, tz, home_tz=home))]
+    if due := due_line(view.issue, locale, tz, now, home):
         small.append(due)
     if acked:
         small.append(t(locale, "status.acked_by", count=len(acked), names=", ".join(p.name for p in acked)))
@@ -168,6 +171,6 @@ def summary_line(view: IssueView, locale: str | None, tz: str, now: datetime) ->
     if view.latest is not None:
         age = format_age(now - view.latest.created_at, locale)
         line += "\n    " + t(locale, "issue.last_status", age=age, text=shorten(view.latest.text, 100))
-    if due := due_line(issue, locale, tz, now):
+    if due := due_line(issue, locale, tz, now, view.team.timezone):
         line += f"\n    {due}"
     return line

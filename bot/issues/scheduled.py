@@ -97,7 +97,8 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
                                                                nudge.recipient_id):
         return None  # no longer follows it
     view = await cards.view_of(ctx, issue)
-    values = dict(ref=view.ref, customer=view.customer.name, when=format_when(issue.next_update_due, loc, reader.timezone))
+    when = format_when(issue.next_update_due, loc, reader.timezone, home_tz=view.team.timezone)
+    values = dict(ref=view.ref, customer=view.customer.name, when=when)
     if nudge.kind == OVERDUE:
         return Said(t(loc, "nudge.issue.update.overdue", **values), [_post_status(loc, issue.id)])
     owner = view.owner.name if view.owner else view.team.name
@@ -126,7 +127,7 @@ async def _describe_ack(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
                  style="primary")
     # Once: a snooze would be a second reminder.
     return Said(t(loc, "nudge.issue.status.ack", ref=display_id(issue.id), customer=view.customer.name, who=author.name,
-                  when=format_when(update.created_at, loc, reader.timezone), text=text), [ack], snooze=False)
+                  when=format_when(update.created_at, loc, reader.timezone, home_tz=view.team.timezone), text=text), [ack], snooze=False)
 
 
 async def refresh(ctx: Ctx, nudge: Nudge) -> None:

@@ -30,17 +30,17 @@ async def entries(ctx: Ctx, subject_kind: str, subject_id: int) -> list[Entry]:
     return out
 
 
-def line(trail: list[Entry], locale: str | None, tz: str) -> str:
-    """'' when the bot has not nudged anyone about it."""
+def line(trail: list[Entry], locale: str | None, tz: str, *, home_tz: str | None = None) -> str:
+    """'' when the bot has not nudged anyone about it; `home_tz` as in format_when."""
     parts = []
     stakeholders = [entry for entry in trail if entry.role == "stakeholder"]
     for entry in trail:
         if entry.role == "stakeholder":
             continue
         key = "nudge.trail.escalated" if entry.role == "lead" else "nudge.trail.reminded"
-        parts.append(t(locale, key, name=entry.name, when=format_when(entry.at, locale, tz)))
+        parts.append(t(locale, key, name=entry.name, when=format_when(entry.at, locale, tz, home_tz=home_tz)))
     parts = parts[-SHOWN:]
     if stakeholders:
         parts.append(t(locale, "nudge.trail.told", count=len(stakeholders),
-                       when=format_when(stakeholders[-1].at, locale, tz)))
+                       when=format_when(stakeholders[-1].at, locale, tz, home_tz=home_tz)))
     return " · ".join(parts)

@@ -8,6 +8,7 @@ plans, can re-render the cards with their trail without importing flows.
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.customers import service as customers
 from bot.delivery.outbox import PERSON, TEAM, enqueue
 from bot.nudges import trail
 from bot.people import service as people
@@ -22,7 +23,8 @@ async def view_of(ctx: Ctx, request: Request) -> RequestView:
     team = await teams.get(ctx.session, request.team_id)
     requester = await people.get(ctx.session, request.requester_id)
     owner = await people.get(ctx.session, request.owner_id) if request.owner_id else None
-    return RequestView(request=request, team=team, requester=requester, owner=owner)
+    customer = await customers.get(ctx.session, request.customer_id) if request.customer_id else None
+    return RequestView(request=request, team=team, requester=requester, owner=owner, customer=customer)
 
 
 async def send_cards(ctx: Ctx, view: RequestView) -> None:

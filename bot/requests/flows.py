@@ -4,6 +4,7 @@ event, updates the SLA clocks and queues its messages, in one transaction."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, exists, update
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,7 @@ from bot.customers import service as customers
 from bot.delivery import reach
 from bot.delivery.outbox import PERSON, TEAM, enqueue, refresh_homes
 from bot.errors import UserError
-from bot.i18n import t
+from bot.i18n import format_day, format_when, t
 from bot.messages import Message
 from bot.people import service as people
 from bot.requests import messaging, scheduled, service
@@ -108,9 +109,22 @@ async def create(
     ctx.session.add(request)
     await ctx.session.flush()
     _event(ctx, request, requester, "created", description, team=team.slug, priority=priority)
-    await publish(ctx, await view_of(ctx, request))
+    view = await view_of(ctx, request)
+    await publish(ctx, view)
+    if due_before_resolution(request, team):
+        loc = ctx.team_locale(team)
+        tell_team(ctx, view, "notice.due_before_sla", who=requester.name, day=format_day(request.due_date, loc),
+                  when=format_when(request.resolution_due_at, loc, team.timezone))
     await _scan(ctx, request, description, "request", requester)
     return request
+
+
+def due_before_resolution(request: Request, team: Team) -> bool:
+    """The requester needs it on a day before the team's own promise runs out."""
+    promise = request.resolution_due_at
+    if request.due_date is None or promise is None:
+        return False
+    return request.due_date < promise.astimezone(ZoneInfo(team.timezone)).date()
 
 
 async def hold_if_unreachable(ctx: Ctx, request: Request, team: Team) -> reach.Held | None:
@@ -311,6 +325,10 @@ async def reopen(ctx: Ctx, actor: Person, request_id: int) -> Request:
     request = await service.get(ctx.session, request_id)
     if request.requester_id != actor.id:
         raise UserError("perm.not_requester", ref=display_id(request.id))
+    if request.status == REJECTED:
+        raise UserError("request.reopen_rejected", ref=display_id(request.id))
+    if request.status in OPEN:
+        raise UserError("request.still_open", ref=display_id(request.id))
     if request.status != RESOLVED:
         raise UserError("request.not_resolved", ref=display_id(request.id))
     if request.resolved_at and ctx.now - request.resolved_at > timedelta(days=REOPEN_WINDOW_DAYS):
@@ -346,7 +364,7 @@ async def rate(ctx: Ctx, actor: Person, request_id: int, score: int, comment_tex
         raise UserError("request.already_rated", ref=display_id(request.id)) from None
     _event(ctx, request, actor, "rated", comment_text, score=score)
     view = await view_of(ctx, request)
-    stars = "★" * score + "☆" * (5 - score)
+    stars = messaging.stars(score)
     tell_team(ctx, view, "notice.rated", stars=f"{stars} — {comment_text}" if comment_text else stars)
     return request
 

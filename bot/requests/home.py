@@ -18,7 +18,7 @@ async def home(ctx: Ctx, caller: Caller) -> tuple[list[str], list[Action]]:
     full = len(mine) == HOME_SECTION_LIMIT
     total = await service.count_open_by_requester(ctx.session, person.id, viewer_id=person.id) if full else len(mine)
     lines = [f"*{t(locale, 'reply.mine.title', count=total)}*"]
-    lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now) for req in mine]
+    lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now, caller.timezone) for req in mine]
     if not mine:
         lines.append(t(locale, "reply.mine.empty"))
     for team in await teams.teams_of(ctx.session, person.id):
@@ -26,7 +26,7 @@ async def home(ctx: Ctx, caller: Caller) -> tuple[list[str], list[Action]]:
         full = len(queued) == HOME_SECTION_LIMIT
         total = await service.count_queue(ctx.session, team.id, viewer_id=person.id) if full else len(queued)
         lines += ["", f"*{t(locale, 'reply.queue.title', team=team.name, count=total)}*"]
-        lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now) for req in queued]
+        lines += [messaging.summary_line(await flows.view_of(ctx, req), locale, ctx.now, caller.timezone) for req in queued]
         if not queued:
             lines.append(t(locale, "reply.queue.empty", team=team.name))
     new = Action(id="request.open_form", label=t(locale, "form.new.title"), value=make("request.open_form", NOTHING),

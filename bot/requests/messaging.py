@@ -16,7 +16,7 @@ from bot.messages import Action, Fact, Message
 from bot.requests.states import IN_PROGRESS, NEW, REJECTED, REQUEST, RESOLVED, WAITING_INFO, display_id
 from bot.sla import clocks
 from bot.text import shorten
-from storage.models import Person, Request, Team
+from storage.models import Customer, Person, Request, Team
 
 
 def team_card_key(request_id: int) -> str:
@@ -42,6 +42,8 @@ class RequestView:
     team: Team
     requester: Person
     owner: Person | None
+    # The customer the "#tag" names, once Pedir knows it: cards show its name.
+    customer: Customer | None = None
     # What the bot already did about it (bot.nudges.trail), oldest first.
     trail: list[nudge_trail.Entry] = field(default_factory=list)
 
@@ -68,15 +70,17 @@ def facts(view: RequestView, locale: str | None, tz: str) -> list[Fact]:
             value=view.owner.name if view.owner else t(locale, "field.nobody"),
         ),
     ]
-    if request.customer:
-        rows.append(Fact(label=t(locale, "field.customer"), value=request.customer))
+    if view.customer is not None:
+        rows.append(Fact(label=t(locale, "field.customer"), value=view.customer.name))
+    elif request.customer:
+        rows.append(Fact(label=t(locale, "field.customer"), value=f"#{request.customer}"))
     if request.due_date:
         rows.append(Fact(label=t(locale, "field.due"), value=format_day(request.due_date, locale)))
     return rows
 
 
 def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> str:
-    request = view.request
+    request, home = view.request, view.team.timezone
     if request.status in (RESOLVED, REJECTED):
         met = request.resolution_met
         if met is None:
@@ -86,9 +90,9 @@ def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> s
         return t(locale, "sla.paused")
     parts = []
     if request.first_response_due_at:
-        parts.append(t(locale, "sla.first_response_by", when=format_when(request.first_response_due_at, locale, tz)))
+        parts.append(t(locale, "sla.first_response_by", when=format_when(request.first_response_due_at, locale, tz, home_tz=home)))
     if request.resolution_due_at:
-        parts.append(t(locale, "sla.resolution_by", when=format_when(request.resolution_due_at, locale, tz)))
+        parts.append(t(locale, "sla.resolution_by", when=format_when(request.resolution_due_at, locale, tz, home_tz=home)))
     state = clocks.state(request, view.team, now)
     if state in ("at_risk", "breached"):
         parts.insert(0, t(locale, f"sla.state.{state}"))
@@ -97,11 +101,13 @@ def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> s
 
 def context_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> str:
     """The small print of a card: its SLA, and under it what the bot already did."""
-    return "\n".join(part for part in (sla_line(view, locale, tz, now), nudge_trail.line(view.trail, locale, tz)) if part)
+    trail = nudge_trail.line(view.trail, locale, tz, home_tz=view.team.timezone)
+    return "\n".join(part for part in (sla_line(view, locale, tz, now), trail) if part)
 
 
-def team_card(view: RequestView, locale: str | None, now: datetime) -> Message:
-    request, tz = view.request, view.team.timezone
+def team_card(view: RequestView, locale: str | None, now: datetime, tz: str | None = None) -> Message:
+    """The team channel's card; `tz` shows its times to someone elsewhere (/pedir ver)."""
+    request, tz = view.request, tz or view.team.timezone
     actions: list[Action] = []
     if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
         if request.owner_id is None:
@@ -141,6 +147,11 @@ def requester_card(view: RequestView, now: datetime) -> Message:
     )
 
 
+def stars(score: int) -> str:
+    """A rating as people read it: '★★★★☆'."""
+    return "★" * score + "☆" * (5 - score)
+
+
 def rating_prompt(view: RequestView) -> Message:
     locale = view.requester.locale
     return Message(
@@ -152,13 +163,13 @@ def rating_prompt(view: RequestView) -> Message:
     )
 
 
-def summary_line(view: RequestView, locale: str | None, now: datetime) -> str:
-    """One line for lists: 'PED-12 · Facturación · En curso · Resolución antes de …'."""
+def summary_line(view: RequestView, locale: str | None, now: datetime, tz: str | None = None) -> str:
+    """One line for lists: 'PED-12 · Facturación · En curso · Resolución antes de …', in the reader's zone `tz`."""
     request = view.request
     bits = [view.ref, view.team.name, t(locale, f"status.{request.status}")]
     if view.owner:
         bits.append(view.owner.name)
-    sla = sla_line(view, locale, view.team.timezone, now)
+    sla = sla_line(view, locale, tz or view.team.timezone, now)
     if sla:
         bits.append(sla)
     return " · ".join(bits) + f"\n    {shorten(request.description)}"

@@ -99,7 +99,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
             return None
         if nudge.kind == FR_WARN and ctx.now >= request.first_response_due_at:
             return None  # the breach says it now
-        when = format_when(request.first_response_due_at, loc, tz)
+        when = format_when(request.first_response_due_at, loc, tz, home_tz=team.timezone)
         action = "claim" if nudge.kind == FR_WARN else "assign"
         return Said(t(loc, key, ref=ref, team=team.name, when=when, text=text), [messaging.button(loc, action, request.id)])
     if nudge.kind in (RES_WARN, RES_BREACH):
@@ -108,7 +108,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         if nudge.kind == RES_WARN and ctx.now >= request.resolution_due_at:
             return None
         owner = await ctx.session.get(Person, request.owner_id) if request.owner_id else None
-        when = format_when(request.resolution_due_at, loc, tz)
+        when = format_when(request.resolution_due_at, loc, tz, home_tz=team.timezone)
         if owner is None and nudge.kind == RES_BREACH:
             key += ".unowned"
         buttons = {"lead": ["assign"], "team": ["claim"]}.get(nudge.data.get("role", ""), ["resolve", "comment"])
@@ -118,7 +118,7 @@ async def describe(ctx: Ctx, nudge: Nudge, reader: Reader) -> Said | None:
         if request.status != WAITING_INFO or not in_window(request.waiting_since, w) or not _for_owner_role(request, nudge):
             return None
         requester = await ctx.session.get(Person, request.requester_id)
-        when = format_when(request.waiting_since, loc, tz)
+        when = format_when(request.waiting_since, loc, tz, home_tz=team.timezone)
         buttons = ["comment"] if nudge.kind == WAIT_REMIND else ["resolve", "reject"]
         return Said(t(loc, key, ref=ref, team=team.name, when=when, requester=requester.name, days=CLOSE_AFTER_DAYS),
                     [messaging.button(loc, name, request.id) for name in buttons])

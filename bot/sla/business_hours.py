@@ -92,12 +92,18 @@ class BusinessHours:
 
     def add(self, start: datetime, minutes: int) -> datetime:
         """The instant at which `minutes` open minutes have elapsed since `start`."""
-        u = _utc(start)
         if minutes < 0:
             raise ValueError(f"minutes must be >= 0, got {minutes}")
+        return self.add_span(start, minutes * _MINUTE)
+
+    def add_span(self, start: datetime, span: timedelta) -> datetime:
+        """The instant at which `span` of open time has elapsed since `start`, to the microsecond."""
+        u = _utc(start)
+        if span < timedelta():
+            raise ValueError(f"span must be >= 0, got {span}")
         if self._always:
-            return u + minutes * _MINUTE
-        left = minutes * _MINUTE
+            return u + span
+        left = span
         # Spans arrive a local day at a time; each is used whole unless the sum ends inside it.
         for s, e in self._spans_after(u):
             s = max(s, u)
@@ -107,17 +113,21 @@ class BusinessHours:
         raise AssertionError("unreachable: _spans_after is endless")
 
     def minutes_between(self, start: datetime, end: datetime) -> int:
+        return self.open_between(start, end) // _MINUTE
+
+    def open_between(self, start: datetime, end: datetime) -> timedelta:
+        """The open time between two instants, exactly (zero if `end` is not after `start`)."""
         u, v = _utc(start), _utc(end)
         if v <= u or self._never:
-            return 0
+            return timedelta()
         if self._always:
-            return (v - u) // _MINUTE
+            return v - u
         total = timedelta()
         for s, e in self._spans_after(u):
             if s >= v:
                 break
             total += min(e, v) - max(s, u)
-        return total // _MINUTE
+        return total
 
     def at(self, day: date, t: time) -> datetime:
         """The UTC instant the local clock first reads `t` on `day` (see _instant)."""

@@ -62,14 +62,17 @@ def record_first_response(request: Request, now: datetime) -> None:
 
 
 def pause(request: Request, team: Team, now: datetime) -> None:
-    """Waiting for the requester: the resolution clock stops, keeping what was left."""
+    """Waiting for the requester: the resolution clock stops, keeping what was
+    left to the second (rounding to minutes would pull the deadline earlier at every pause)."""
     request.waiting_since = now
     if request.resolution_due_at is None:
         return
     hours = hours_of(team)
     due = request.resolution_due_at
-    remaining = hours.minutes_between(now, due) if due > now else -hours.minutes_between(due, now)
-    request.sla_paused_remaining = remaining
+    left = hours.open_between(now, due) if due > now else -hours.open_between(due, now)
+    # Whole seconds, to the nearest: the column holds no microseconds, and
+    # rounding toward zero would again pull the deadline earlier at every pause.
+    request.sla_paused_remaining = round(left.total_seconds())
     request.resolution_due_at = None
     request.resolution_warn_at = None
 
@@ -78,18 +81,18 @@ def resume(request: Request, team: Team, now: datetime) -> None:
     request.waiting_since = None
     if request.sla_paused_remaining is None:
         return
-    remaining = request.sla_paused_remaining
+    remaining = timedelta(seconds=request.sla_paused_remaining)
     hours = hours_of(team)
     # Already overdue when paused: it stays overdue by the same amount (counted
-    # back in plain minutes), so it shows as breached and cannot end up "met".
-    if remaining >= 0:
-        request.resolution_due_at = hours.add(now, remaining)
+    # back in plain time), so it shows as breached and cannot end up "met".
+    if remaining >= timedelta():
+        request.resolution_due_at = hours.add_span(now, remaining)
         # Still short of the warning point: warn when it comes; past it, the breach will tell.
         window = targets(team, request.priority)[1]
-        warn_left = remaining - (window - int(window * WARN_SHARE))
-        request.resolution_warn_at = hours.add(now, warn_left) if warn_left > 0 else None
+        warn_left = remaining - timedelta(minutes=window - int(window * WARN_SHARE))
+        request.resolution_warn_at = hours.add_span(now, warn_left) if warn_left > timedelta() else None
     else:
-        request.resolution_due_at = now - timedelta(minutes=-remaining)
+        request.resolution_due_at = now + remaining
     request.sla_paused_remaining = None
 
 

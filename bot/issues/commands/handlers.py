@@ -125,9 +125,20 @@ async def stakeholders(ctx: Ctx, targets: tuple[str, ...]) -> tuple[list[Person]
             continue
         person = await people.by_handle(ctx.session, token)
         if person is None:
-            raise UserError("input.unknown_stakeholder", value=token)
+            raise unknown_stakeholder(token, all_teams)
         persons.append(person)
     return persons, groups
+
+
+def unknown_stakeholder(token: str, all_teams: list[Team]) -> UserError:
+    """Neither a team nor a person: the teams it may be, or all of them."""
+    if "@" in token or "." in token:  # an email or a handle (ana.garcia): a person was meant
+        return UserError("input.unknown_stakeholder", value=token)
+    if near := routing.resolve(token, all_teams).suggestions:
+        return UserError("input.unknown_stakeholder_team", value=f"@{token}",
+                         choices=", ".join(f"@{team.slug}" for team in near))
+    return UserError("input.unknown_stakeholder_any", value=f"@{token}",
+                     teams=", ".join(f"@{team.slug}" for team in all_teams))
 
 
 async def list_issues(ctx: Ctx, caller: Caller, token: str | None) -> Reply:

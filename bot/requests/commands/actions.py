@@ -5,11 +5,12 @@ Each receives its typed context (bot.interaction), already checked.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
 
-from bot.commands.dates import parse_due
+from bot.commands.dates import parse_due_field
 from bot.commands.registry import Button, Form
 from bot.context import Caller, Ctx
+from bot.customers import service as customers
 from bot.errors import UserError
 from bot.i18n import t
 from bot.interaction import NOTHING, Interaction, make
@@ -17,7 +18,7 @@ from bot.limits import MAX_TEXT, valid_id
 from bot.messages import Action, Message, Reply
 from bot.people import service as people
 from bot.requests import flows, service
-from bot.requests.commands import forms, handlers
+from bot.requests.commands import drafts, forms, handlers
 from bot.requests.commands import parser as p
 from bot.requests.states import DRAFT, PRIORITIES, REQUEST, display_id
 from bot.teams import service as teams
@@ -41,19 +42,33 @@ async def open_form(ctx: Ctx, caller: Caller, _i: Interaction) -> Reply:
     return Reply(form=forms.new_request(caller.locale, await teams.all_teams(ctx.session)))
 
 
-async def pick_team(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
-    """A team chosen for a request that named none, or a wrong one: the draft becomes the request."""
+async def _own_draft(ctx: Ctx, caller: Caller, i: Interaction) -> Draft:
     draft = await ctx.session.get(Draft, i.id)
     if draft is None or draft.person_id != caller.person.id:
         raise UserError("reply.draft_gone")
+    return draft
+
+
+async def pick_team(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
+    """A team chosen for a request that named none, or a wrong one: the draft becomes the request."""
+    draft = await _own_draft(ctx, caller, i)
     team = await teams.find(ctx.session, i.arg or "")
-    data = draft.payload
-    cmd = p.NewRequest(
-        team=team.slug, description=data["description"], customer=data.get("customer"),
-        priority=data.get("priority") or "normal", due=date.fromisoformat(data["due"]) if data.get("due") else None,
-    )
+    cmd = dataclasses.replace(drafts.command(draft), team=team.slug)
     await ctx.session.delete(draft)
     return await handlers.create(ctx, caller, team, cmd)
+
+
+async def pick_customer(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
+    """The customer a near-miss tag meant ("" keeps the tag as typed); then on to the team."""
+    draft = await _own_draft(ctx, caller, i)
+    cmd = drafts.command(draft)
+    if i.arg:
+        customer = await customers.require(ctx.session, i.arg)
+        # The text says what the card says: "#ACMEE" becomes "#acme".
+        description = cmd.description.replace(f"#{cmd.customer}", f"#{customer.slug}", 1)
+        cmd = dataclasses.replace(cmd, customer=customer.slug, description=description)
+    await ctx.session.delete(draft)
+    return await handlers.new_request(ctx, caller, cmd, customer_checked=True)
 
 
 async def ask_text(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
@@ -150,21 +165,23 @@ async def submit_new(ctx: Ctx, caller: Caller, _i: Interaction, values: dict[str
     due = None
     if values.get("due"):
         today = caller.today(ctx.now)
-        due = parse_due(values["due"], today)
+        due = parse_due_field(values["due"], today)
         if due is None:
-            errors["due"] = t(loc, "input.bad_date", value=values["due"])
+            errors["due"] = t(loc, "input.bad_date_field", value=values["due"])
         elif due < today:
             errors["due"] = t(loc, "input.past_date", value=values["due"])
     if errors or team is None:
         return Reply(errors=errors)
     customer = values.get("customer", "").lstrip("#") or None
     cmd = p.NewRequest(team=team.slug, description=description, customer=customer, priority=priority, due=due)
-    return await handlers.create(ctx, caller, team, cmd)
+    # A near-miss customer is asked about like a typed one; the team is already known.
+    return await handlers.new_request(ctx, caller, cmd)
 
 
 BUTTONS = (
     Button("request.open_form", NOTHING, open_form),
     Button("route.pick", DRAFT, pick_team),
+    Button("request.pick_customer", DRAFT, pick_customer),
     *(Button(action, REQUEST, ask_text) for action in TEXT_FORMS),
     Button("request.assign", REQUEST, ask_assignee),
     Button("request.reassign", REQUEST, ask_new_team),

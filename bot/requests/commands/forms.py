@@ -26,7 +26,8 @@ def new_request(locale: str | None, teams: list[Team], initial: dict[str, str] |
             FormField(name="priority", label=t(locale, "field.priority"), kind="choice", required=True,
                       choices=[(p, t(locale, f"priority.{p}")) for p in PRIORITIES],
                       initial=initial.get("priority", "normal")),
-            FormField(name="due", label=t(locale, "field.due"), kind="date", initial=initial.get("due")),
+            FormField(name="due", label=t(locale, "field.due"), kind="date", initial=initial.get("due"),
+                      placeholder=t(locale, "form.due.placeholder")),
         ],
         context=make(NEW, NOTHING),
     )

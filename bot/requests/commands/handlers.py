@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from bot.commands.replies import listing
 from bot.context import Caller, Ctx
+from bot.customers import service as customers
 from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.interaction import make
 from bot.messages import Action, Message, Reply
 from bot.people import service as people
 from bot.requests import flows, messaging, service, visibility
-from bot.requests.commands import forms
+from bot.requests.commands import drafts, forms, notes
 from bot.requests.commands import parser as p
 from bot.requests.states import DRAFT, display_id
 from bot.teams import routing
 from bot.teams import service as teams
 from bot.text import shorten
-from storage.models import Draft, Team
+from storage.models import Team
 
 TIMELINE_LENGTH = 10
 
@@ -60,7 +59,9 @@ def did_you_mean(locale: str | None, token: str, suggestions: list[Team]) -> str
     return t(locale, "reply.did_you_mean", team=token, choices=choices)
 
 
-async def new_request(ctx: Ctx, caller: Caller, cmd: p.NewRequest) -> Reply:
+async def new_request(ctx: Ctx, caller: Caller, cmd: p.NewRequest, *, customer_checked: bool = False) -> Reply:
+    if cmd.customer and not customer_checked and (asked := await ask_customer(ctx, caller, cmd)):
+        return asked
     all_teams = await teams.all_teams(ctx.session)
     if cmd.team:
         match = routing.resolve(cmd.team, all_teams)
@@ -68,22 +69,29 @@ async def new_request(ctx: Ctx, caller: Caller, cmd: p.NewRequest) -> Reply:
             return await create(ctx, caller, match.team, cmd)
         if match.suggestions:
             text = did_you_mean(caller.locale, f"@{cmd.team}", match.suggestions)
-            return team_choices(text, match.suggestions, await save_draft(ctx, caller, cmd))
+            return team_choices(text, match.suggestions, await drafts.save(ctx, caller, cmd, customer_checked=True))
         text = t(caller.locale, "reply.unknown_team", team=f"@{cmd.team}")
-        return team_choices(text, all_teams, await save_draft(ctx, caller, cmd))
+        return team_choices(text, all_teams, await drafts.save(ctx, caller, cmd, customer_checked=True))
     suggested = routing.suggest_by_keywords(cmd.description, all_teams)
     text = t(caller.locale, "reply.suggest_teams" if suggested else "reply.choose_team")
-    return team_choices(text, suggested or all_teams, await save_draft(ctx, caller, cmd))
+    return team_choices(text, suggested or all_teams, await drafts.save(ctx, caller, cmd, customer_checked=True))
 
 
-async def save_draft(ctx: Ctx, caller: Caller, cmd: p.NewRequest) -> str:
-    draft = Draft(
-        id=str(uuid.uuid4()), person_id=caller.person.id, created_at=ctx.now,
-        payload={"description": cmd.description, "customer": cmd.customer, "priority": cmd.priority,
-                 "due": cmd.due.isoformat() if cmd.due else None},
-    )
-    ctx.session.add(draft)
-    return draft.id
+async def ask_customer(ctx: Ctx, caller: Caller, cmd: p.NewRequest) -> Reply | None:
+    """A tag that names no customer but nearly one ("#ACMEE"): which was meant?
+    None when the tag is known, or like no customer at all (a new one is fine)."""
+    if await customers.find(ctx.session, cmd.customer or "") is not None:
+        return None
+    near = customers.suggestions(cmd.customer or "", await customers.all_customers(ctx.session))
+    if not near:
+        return None
+    draft_id = await drafts.save(ctx, caller, cmd)
+    loc = caller.locale
+    actions = [Action(id="request.pick_customer", label=f"#{c.slug} · {c.name}",
+                      value=make("request.pick_customer", DRAFT, draft_id, c.slug)) for c in near]
+    actions.append(Action(id="request.pick_customer", label=t(loc, "action.keep_customer", customer=cmd.customer),
+                          value=make("request.pick_customer", DRAFT, draft_id, "")))
+    return Reply(message=Message(text=t(loc, "reply.customer_did_you_mean", customer=cmd.customer), actions=actions))
 
 
 async def create(ctx: Ctx, caller: Caller, team: Team, cmd: p.NewRequest) -> Reply:
@@ -95,18 +103,23 @@ async def create(ctx: Ctx, caller: Caller, team: Team, cmd: p.NewRequest) -> Rep
     sla = ""
     if request.first_response_due_at:
         sla = t(caller.locale, "sla.first_response_by",
-                when=format_when(request.first_response_due_at, caller.locale, caller.timezone))
+                when=format_when(request.first_response_due_at, caller.locale, caller.timezone, home_tz=team.timezone))
     text = t(caller.locale, "reply.created", ref=display_id(request.id), team=team.name, sla=sla).strip()
+    all_teams = await teams.all_teams(ctx.session) if cmd.other_mentions else []
+    others = [found for token in cmd.other_mentions
+              if (found := routing.resolve(token, all_teams).team) and found.id != team.id]
+    lines = [text, *notes.on_creation(caller, cmd, request, team, others)]
     if held is not None:
-        text = f"{text}\n\n{held.warning(caller.locale)}"
-    return Reply.text(text)
+        lines.append(f"\n{held.warning(caller.locale)}")
+    return Reply.text("\n".join(lines))
 
 
 async def mine(ctx: Ctx, caller: Caller) -> Reply:
     requests = await service.open_by_requester(ctx.session, caller.person.id, viewer_id=caller.person.id)
     if not requests:
         return Reply.text(t(caller.locale, "reply.mine.empty"))
-    lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now) for req in requests]
+    lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now, caller.timezone)
+             for req in requests]
     return listing(t(caller.locale, "reply.mine.title", count=len(requests)), lines)
 
 
@@ -123,7 +136,8 @@ async def queue(ctx: Ctx, caller: Caller, team_token: str | None) -> Reply:
     requests = await service.queue(ctx.session, team.id, viewer_id=caller.person.id)
     if not requests:
         return Reply.text(t(caller.locale, "reply.queue.empty", team=team.name))
-    lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now) for req in requests]
+    lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now, caller.timezone)
+             for req in requests]
     return listing(t(caller.locale, "reply.queue.title", team=team.name, count=len(requests)), lines)
 
 
@@ -139,10 +153,12 @@ async def view(ctx: Ctx, caller: Caller, request_id: int) -> Reply:
         if event.actor_id and event.actor_id not in names:
             names[event.actor_id] = (await people.get(ctx.session, event.actor_id)).name
         who = names.get(event.actor_id or 0, "Pedir")
-        when = format_when(event.created_at, caller.locale, caller.timezone)
+        when = format_when(event.created_at, caller.locale, caller.timezone, home_tz=v.team.timezone)
         detail = f": {shorten(event.text, 120)}" if event.text and event.kind != "created" else ""
+        if event.kind == "rated" and isinstance(score := (event.data or {}).get("score"), int):
+            detail = f": {messaging.stars(score)}" + (f" — {shorten(event.text, 120)}" if event.text else "")
         lines.append(f"{when} · {who} {t(caller.locale, 'event.' + event.kind)}{detail}")
-    card = messaging.team_card(v, caller.locale, ctx.now)
+    card = messaging.team_card(v, caller.locale, ctx.now, caller.timezone)
     card.actions = []  # buttons belong to the cards in the channel and the DM
     card.text += f"\n\n*{t(caller.locale, 'reply.view.timeline')}*\n" + "\n".join(lines)
     return Reply(message=card)

@@ -6,11 +6,13 @@ code the caller translates. Nothing here looks up teams or people.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.commands.dates import find_due_phrase, read_due_value
+from bot.commands.dates import read_due_value
+from bot.commands.due_phrases import read_due
 from bot.commands.grammar import (
     BARE_TEAM,
     DASHES,
@@ -24,6 +26,7 @@ from bot.commands.grammar import (
     record_id,
 )
 from bot.limits import MAX_TEXT
+from bot.requests.states import display_id
 from bot.text import fold, keyword, squeeze_spaces
 
 
@@ -115,6 +118,12 @@ class NewRequest:
     priority: str = "normal"  # urgent | high | normal | low
     due: date | None = None
     due_phrase: str | None = None  # set only when `due` came from a phrase
+    # A deadline phrase that gave no date ("antes del 31 de febrero"), as written,
+    # and whether that was because its day has passed: the reply says so.
+    unread_due: str | None = None
+    unread_due_past: bool = False
+    # "@mentions" after the first, without "@": the handler warns if one is a team.
+    other_mentions: tuple[str, ...] = ()
 
 
 Command = (
@@ -122,9 +131,8 @@ Command = (
     | Reassign | Reopen | Comment | Rate | NewRequest
 )
 
-# Subcommand key -> the words that call it, Spanish name first. Keys double
-# as the English names; missing_argument reports the name in the caller's
-# locale because that is the language of the reply and its usage hint.
+# Subcommand key -> the words that call it, Spanish name first. A message
+# about a missing part repeats the word as the user typed it.
 _SUBCOMMANDS = {
     "mine": ("mis", "mine", "my"), "queue": ("cola", "queue"), "view": ("ver", "view", "show"),
     "help": ("ayuda", "help"), "claim": ("tomar", "claim"), "assign": ("asignar", "assign"),
@@ -134,7 +142,12 @@ _SUBCOMMANDS = {
     "rate": ("valorar", "rate"),
 }
 _SUBCOMMAND_OF = {word: key for key, words in _SUBCOMMANDS.items() for word in words}
-_SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()}
+# What a lifecycle command lacks when the text after its id is missing
+# (ParseError code; the catalog's message names it and gives an example).
+_MISSING_AFTER_ID = {
+    "assign": "missing_assignee", "reassign": "missing_team_and_reason", "rate": "missing_rating",
+    "ask": "missing_question", "reject": "missing_reason", "comment": "missing_comment",
+}
 _PRIORITIES = {
     "!urgente": "urgent", "!urgent": "urgent", "!alta": "high", "!high": "high",
     "!normal": "normal", "!baja": "low", "!low": "low",
@@ -162,18 +175,22 @@ _LIFECYCLE = {
 def _new_request(text: str, today: date) -> NewRequest | ParseError:
     tokens = list(TOKEN.finditer(text))
     team: str | None = None
+    others: list[str] = []
     priority, due = "normal", None
     drop: set[int] = set()
     for i, tok in enumerate(tokens):
         if i in drop:  # already consumed as the value of "para: viernes"
             continue
         word = tok[0]
-        if team is None and (m := MENTION.fullmatch(word)):
+        if m := MENTION.fullmatch(word):
+            if team is not None:
+                others.append(m[1])  # stays in the text: it may be a person
+                continue
             team = m[1]
         elif word[:1] == "!" and (flag_word := fold(word).rstrip(".,;:")) in _PRIORITIES:
             priority = _PRIORITIES[flag_word]  # the last one wins
         elif flag := _DUE_FLAG.match(word):
-            following = [t[0] for t in tokens[i + 1 : i + 3]]
+            following = [t[0] for t in tokens[i + 1 : i + 6]]
             parsed, value, taken = read_due_value(word[flag.end() :], following, today)
             drop.update(range(i + 1, i + 1 + taken))
             if not value:
@@ -194,18 +211,21 @@ def _new_request(text: str, today: date) -> NewRequest | ParseError:
     customers = (m[1] for m in _CUSTOMER.finditer(description))
     # "#12" is an issue number, not a customer: a customer has a letter.
     customer = next((c for c in customers if any(ch.isalpha() for ch in c)), None)
-    phrase = None
-    if due is None and (found := find_due_phrase(description, today)):
-        due, phrase = found
-    return NewRequest(team, description, customer, priority, due, phrase)
+    request = NewRequest(team, description, customer, priority, due, other_mentions=tuple(dict.fromkeys(others)))
+    if due is not None:  # an explicit "para:" wins over anything the text says
+        return request
+    reading = read_due(description, today)
+    return dataclasses.replace(request, due=reading.due, due_phrase=reading.phrase,
+                               unread_due=reading.unread, unread_due_past=reading.past)
 
 
-def parse(text: str, today: date, english: bool) -> Command | ParseError:
+def parse(text: str, today: date, _english: bool) -> Command | ParseError:
     """Parse `text` typed after /pedir."""
     tokens = list(TOKEN.finditer(text))
     if not tokens:
         return OpenForm()
-    key = _SUBCOMMAND_OF.get(keyword(tokens[0][0]))
+    verb = tokens[0][0].strip(".,;:!?¡¿")
+    key = _SUBCOMMAND_OF.get(keyword(verb))
     args = tokens[1:]
     # "ayuda con el excel @it" is a request that happens to start with "ayuda".
     if key is None or (key in ("mine", "help") and args) or (key == "queue" and len(args) > 1):
@@ -215,9 +235,8 @@ def parse(text: str, today: date, english: bool) -> Command | ParseError:
     if key == "queue":
         team = group(BARE_TEAM, args[0][0]) if args else None
         return ParseError("bad_team", args[0][0]) if args and not team else Queue(team)
-    missing = ParseError("missing_argument", key if english else _SPANISH_NAME[key])
     if not args:
-        return missing
+        return ParseError("missing_request_id", verb)
     request_id = record_id(_REQUEST_ID, args[0][0])
     if request_id is None:
         # "resolver la VPN @it" is a request to @it, not a mistyped id.
@@ -228,19 +247,23 @@ def parse(text: str, today: date, english: bool) -> Command | ParseError:
     cls, argument, text_required = _LIFECYCLE[key]
     fields: list[object] = [request_id]
     after = args[0].end()
+    # What the user typed so far, for the example in a "missing" message.
+    typed = f"{verb} {display_id(request_id)}"
     if argument is not None:
         if len(args) < 2:
-            return missing
+            return ParseError(_MISSING_AFTER_ID[key], typed)
         read, code = argument
         if (value := read(args[1][0])) is None:
             return ParseError(code, args[1][0])
         fields.append(value)
         after = args[1].end()
+        typed += f" {args[1][0]}"
     if text_required is not None:
         body = squeeze_spaces(text[after:])
         if len(body) > MAX_TEXT:
             return ParseError("too_long", str(len(body)))
         if not body and text_required:
-            return missing
+            # Reassigning has its team by now: only the reason is missing.
+            return ParseError("missing_reason" if key == "reassign" else _MISSING_AFTER_ID[key], typed)
         fields.append(body or None)
     return cls(*fields)
