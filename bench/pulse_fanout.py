@@ -50,7 +50,8 @@ from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.models import PulseParticipation  # noqa: E402
 
 from tests.harness.crowd import add_people, add_pulse, add_team, slack_user  # noqa: E402
-from tests.harness.slack_standin import EACH_CHANNEL, FakeSlackAPI  # noqa: E402
+from tests.harness.slack_standin import FakeSlackAPI  # noqa: E402
+from tests.harness.slack_standin_process import standin_process  # noqa: E402
 
 
 async def states(sessions) -> Counter:  # noqa: ANN001
@@ -72,7 +73,8 @@ async def tick(app: Pedir, names: tuple[str, ...], last: dict[str, float] | None
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, standin_process(
+            args.workspace, args.per_channel, args.open_per_minute, args.latency) as (api_url, stats_url):
         database = Database(args.database_url, Path(tmp))
         engine = create_engine(database.url)
         sessions = session_factory(engine)
@@ -80,52 +82,43 @@ async def main_async(args: argparse.Namespace) -> None:
         try:
             people = await add_people(sessions, args.people, clock.now())
             await add_pulse(sessions, people[0], clock.now(), await add_team(sessions, people))
-            async with FakeSlackAPI() as fake:
-                limits = [
-                    fake.limit_rate("chat.postMessage", args.per_channel, channel=EACH_CHANNEL),
-                    fake.limit_rate("chat.postMessage", args.workspace),
-                    fake.limit_rate("conversations.open", args.open_per_minute, seconds=60),
-                ]
-                for method in ("chat.postMessage", "chat.update", "conversations.open"):
-                    fake.stall_next(method, args.latency, times=10**9)
-                async with aiohttp.ClientSession() as http:
-                    channel = SlackChannel(AsyncWebClient(token="xoxb-bench", base_url=fake.api_url, session=http))
-                    app = Pedir(sessions, Settings(), clock, channels=[channel])
-                    started = time.monotonic()
-                    await tick(app, ("pulses.open",))
-                    opened = time.monotonic() - started
-                    loop = DeliveryLoop(Dispatcher(sessions, [channel], clock, concurrency=args.concurrency))
-                    loop.start()
-                    last: dict[str, float] = {}
-                    while time.monotonic() - started < TIMEOUT_SECONDS:
-                        await tick(app, ("pulses.send", "pulses.progress"), last)
-                        loop.kick()
-                        counts = await states(sessions)
-                        if args.verbose:
-                            print(f"{time.monotonic() - started:6.1f} s {dict(counts)} "
-                                  f"posted {len(fake.calls_to('chat.postMessage'))} 429s {sum(limit.refused for limit in limits)}",
-                                  flush=True)
-                        if counts["sent"] + counts["unreachable"] >= args.people:
-                            break
-                        await asyncio.sleep(1)
-                    # Delivered when the stand-in took the last question (the job that
-                    # marks them sent runs every 15 s: bookkeeping, not delivery).
-                    seconds = fake.posted_at[args.people - 1] - started if len(fake.posted_at) >= args.people else None
-                    await tick(app, ("pulses.progress",))  # the creator's last word
-                    await asyncio.sleep(2)
+            async with aiohttp.ClientSession() as http:
+                channel = SlackChannel(AsyncWebClient(token="xoxb-bench", base_url=api_url, session=http))
+                app = Pedir(sessions, Settings(), clock, channels=[channel])
+                started = time.monotonic()
+                await tick(app, ("pulses.open",))
+                opened = time.monotonic() - started
+                loop = DeliveryLoop(Dispatcher(sessions, [channel], clock, concurrency=args.concurrency))
+                loop.start()
+                last: dict[str, float] = {}
+                while time.monotonic() - started < TIMEOUT_SECONDS:
+                    await tick(app, ("pulses.send", "pulses.progress"), last)
                     loop.kick()
+                    counts = await states(sessions)
+                    if args.verbose:
+                        print(f"{time.monotonic() - started:6.1f} s {dict(counts)}", flush=True)
+                    if counts["sent"] + counts["unreachable"] >= args.people:
+                        break
                     await asyncio.sleep(1)
-                    await loop.stop()
-                counts = await states(sessions)
-                posts = Counter(len(fake.messages_in(FakeSlackAPI.dm_channel(slack_user(n))))
-                                for n in range(1, args.people))
-                # The creator's DM holds their own question and the progress message.
-                duplicated = sum(count for posted, count in posts.items() if posted > 1)
-                edits = len(fake.calls_to("chat.update"))
-                refused = sum(limit.refused for limit in limits)
+                await tick(app, ("pulses.progress",))  # the creator's last word
+                await asyncio.sleep(2)
+                loop.kick()
+                await asyncio.sleep(1)
+                await loop.stop()
+                async with http.get(stats_url) as response:
+                    stats = await response.json()
+            counts = await states(sessions)
+            # Delivered when the stand-in took the last question (the job that marks
+            # them sent runs every 15 s: bookkeeping, not delivery). The creator's DM
+            # also holds the progress message, posted once.
+            posted_at = stats["posted_at"]
+            seconds = posted_at[args.people] - started if len(posted_at) > args.people else None
+            dms = stats["dms"]
+            duplicated = sum(1 for n in range(1, args.people) if dms.get(FakeSlackAPI.dm_channel(slack_user(n)), 0) > 1)
             allowed = min(args.workspace, args.per_channel * args.people)
             print(f"{database.backend}: {args.people} people; chat.postMessage {args.per_channel}/s per channel, "
-                  f"{args.workspace}/s per workspace; {args.latency:g} s per call; concurrency {args.concurrency}")
+                  f"{args.workspace}/s per workspace; {args.latency:g} s per call; concurrency {args.concurrency}; "
+                  "the stand-in in a process of its own")
             print(f"round opened in {opened:.2f} s ({args.people} participations, one transaction)")
             if seconds is None:
                 print(f"NOT delivered within {TIMEOUT_SECONDS} s")
@@ -133,8 +126,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 throughput = args.people / seconds
                 print(f"delivered in {seconds:.1f} s from the round's opening: {throughput:.1f} msgs/s of {allowed}/s "
                       f"allowed, ratio {throughput / allowed:.2f} (target >= 0.90)")
-            print(f"429s {refused} · lost {args.people - counts['sent'] - counts['unreachable']} · "
-                  f"unreachable {counts['unreachable']} · duplicated {duplicated} · progress edits {edits}")
+            print(f"429s {stats['refused']} · lost {args.people - counts['sent'] - counts['unreachable']} · "
+                  f"unreachable {counts['unreachable']} · duplicated {duplicated} · progress edits {stats['updates']}")
         finally:
             await engine.dispose()
             database.drop()

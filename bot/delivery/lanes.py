@@ -17,7 +17,7 @@ that time, a little slower) instead of bursting into the next 429. The pace
 is kept as the platform counts it: at most so many calls in any window as
 long as that Retry-After, with turns the pace apart. A row that wakes late
 for its turn (a busy event loop) pushes no other turn back, and turns that
-came due during a stall go at once, as far as the window allows. Refused again while keeping the pace,
+came due during a stall catch up a few at a time, as far as the window allows. Refused again while keeping the pace,
 the lane slows a little, and speeds up again window by window while it is
 not refused, never past the pace it learned first.
 
@@ -43,6 +43,8 @@ PACE_MARGIN = 1.05
 # from a moment's jitter costs a little pace for a while, not for good.
 PACE_BACKOFF = 1.05
 RECOVERY = 1.005
+# Calls a lane late for its turns may make at once to catch up (a few of its paces).
+BURST = 5
 # The shortest window the pace is counted over: Slack's Retry-After is whole seconds.
 SHORTEST_WINDOW = timedelta(seconds=1)
 # Calls remembered per lane to measure its pace: at most this many, none older
@@ -108,6 +110,11 @@ class _LaneState:
                 self.let_through.popleft()
             if len(self.let_through) >= capacity:
                 at = max(at, self.let_through[-capacity] + self.window)
+            # Turns missed in a stall go out at most BURST at once: a burst is what
+            # bunches calls past the platform's count, network jitter added. (One
+            # pace short of BURST paces: a row a little late still goes at once.)
+            if len(self.let_through) >= BURST and (spacing := self.spacing(now)) is not None:
+                at = max(at, self.let_through[-BURST] + spacing * (BURST - 1))
         return at
 
     def let_through_at(self, at: datetime) -> None:

@@ -232,6 +232,10 @@ class FakeSlackAPI:
         self._used_ts.add(ts)
         return message
 
+    def channels(self) -> list[str]:
+        """Every channel that holds a message."""
+        return [channel for channel, messages in self._messages.items() if messages]
+
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         """Everything stored for a channel, oldest first (posted or added)."""
         return [self._messages[channel][ts] for ts in sorted(self._messages[channel], key=_ts_key)]
@@ -320,11 +324,15 @@ class FakeSlackAPI:
         self.calls.append(call)
 
         script = self._take_script(method, call.args)
-        if script is not None:
+        if script is not None and not script.stall:
             scripted = await self._play(script)
             if scripted is not None:
                 return scripted
+        # Counted against the limits on arrival, as Slack's gateway would; the
+        # answer (a refusal too) then takes the time a stall asks for.
         limited = self._rate_limited(method, call.args)
+        if script is not None:
+            await self._play(script)
         if limited is not None:
             return limited
 
