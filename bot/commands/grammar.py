@@ -43,6 +43,7 @@ ERROR_KEYS = {
     "empty_status": "input.empty.status",
     "bad_pulse_id": "input.bad_pulse_id",
     "bad_round": "input.bad_round",
+    "bad_language": "input.bad_language",
 }
 ERROR_CODES = frozenset(ERROR_KEYS)
 

@@ -30,10 +30,11 @@ TEXT_FORMS = {
     "request.reject": ("reason", True),
     "request.comment": ("comment", True),
     "request.rate_comment": ("comment", True),
+    "request.withdraw": ("reason", False),
 }
 _TEXT_COMMANDS = {
     "request.ask_info": p.AskInfo, "request.resolve": p.Resolve,
-    "request.reject": p.Reject, "request.comment": p.Comment,
+    "request.reject": p.Reject, "request.comment": p.Comment, "request.withdraw": p.Withdraw,
 }
 
 
