@@ -93,6 +93,15 @@ async def test_a_line_that_names_no_command_lists_the_commands(app, folk):
     assert reply.message.text.startswith("I don't know the command “/pedri”. Did you mean “/pedir”? The commands are:")
 
 
+async def test_a_command_word_typed_without_its_command_is_pointed_to_it(app, folk, sessions):
+    reply = await app.line(folk[ANA], "cancelar PED-1")  # a Slack DM line
+    assert reply.message.text.startswith(
+        "No conozco el comando «cancelar». ¿Quisiste decir «/pedir cancelar»? Los comandos son: /pedir,")
+    other = await app.line(folk[ANA], "seguir INC-1")  # only /incidencia knows "seguir"
+    assert "¿Quisiste decir «/incidencia seguir»?" in other.message.text
+    assert await stored(sessions) == (0, 0, 0)
+
+
 # ------------------------------------------------------------------ help one word away
 
 

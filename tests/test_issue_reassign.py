@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import StatusUpdate
+from bot.domains import REGISTRY
+from bot.interaction import make
+from bot.requests.states import DRAFT as REQUEST_DRAFT
+from storage.models import Request, StatusUpdate
 from tests.harness.issue_support import (
     ANA, CARLOS, ELENA, JAVIER, LUCIA, MARTA, SARA, action_ids, followers, issue, outbox, recipients, rows, snapshot, team,
 )
@@ -104,3 +107,12 @@ async def test_on_slack_an_issue_whose_words_point_elsewhere_asks_and_the_button
     assert opened["text"].startswith("Abierta INC-1 para ACME Logística S.L. (SEV1, Facturación).")
     stored = await issue(slack.sessions)
     assert stored.owner_team_id == (await team(slack.sessions, "facturacion")).id
+
+
+async def test_a_new_issues_choice_and_a_new_requests_choice_are_not_interchangeable(app, folk, sessions):
+    asked = await app.command(folk[ANA], "/incidencia", "nueva #acme sev1 la factura electrónica no se envía")
+    draft_id = REGISTRY.context(asked.message.actions[0].id, asked.message.actions[0].value).id
+    forged = await app.action(folk[ANA], "route.pick", make("route.pick", REQUEST_DRAFT, draft_id, "soporte"))
+    assert forged.refused and forged.message.text.startswith("Esa elección ya no está disponible.")
+    assert await rows(sessions, Request) == []
+

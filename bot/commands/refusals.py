@@ -39,10 +39,12 @@ def _hint(locale: str | None, typed: str, known: Sequence[str]) -> str:
     return t(locale, "input.did_you_mean_word", word=guess) + " " if guess else ""
 
 
-def unknown_command(locale: str | None, typed: str, commands: Sequence[str]) -> UserError:
-    """A first word that is no command at all: the commands there are."""
-    return UserError("input.unknown_word", value=typed, hint=_hint(locale, typed, commands),
-                     commands=", ".join(commands), help=f"/pedir {help_word(locale)}")
+def unknown_command(locale: str | None, typed: str, commands: Sequence[str], meant: str | None = None) -> UserError:
+    """A first word that is no command at all: the commands there are. `meant`: what
+    the word is after a command ("/pedir cancelar" for "cancelar"), if it is one."""
+    hint = t(locale, "input.did_you_mean_word", word=meant) + " " if meant else _hint(locale, typed, commands)
+    return UserError("input.unknown_word", value=typed, hint=hint, commands=", ".join(commands),
+                     help=f"/pedir {help_word(locale)}")
 
 
 def unknown_verb(

@@ -193,11 +193,18 @@ class Registry:
     def refusal(self, command: Command | None, error: ParseError, locale: str) -> UserError:
         """What a line that could not be read answers, pointing to the help of the command typed."""
         if command is None:
-            return refusals.unknown_command(locale, error.detail, self.slash_commands())
+            return refusals.unknown_command(locale, error.detail, self.slash_commands(), self.verb_owner(error.detail))
         help_at = self.help_at(command, locale)
         if error.code == "unknown_command":  # a word after the command that it does not know
             return refusals.unknown_verb(locale, error.detail, command.slash or command.name, command.verbs, help_at)
         return refusals.parse_error(error, help_at)
+
+    def verb_owner(self, word: str) -> str | None:
+        """ "/pedir cancelar" for "cancelar" typed alone: the command a bare word belongs after."""
+        for command in self.commands:
+            if any(fold(word) == fold(verb) for verbs in command.verbs.values() for verb in verbs):
+                return f"{command.slash or command.name} {word}"
+        return None
 
     def help_at(self, command: Command, locale: str) -> str:
         """ "/incidencia ayuda": where the help of `command` is, in the caller's words."""

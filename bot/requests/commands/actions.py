@@ -45,8 +45,8 @@ async def open_form(ctx: Ctx, caller: Caller, _i: Interaction) -> Reply:
 async def pick_team(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
     """A team chosen for a request that named none, or a wrong one: the draft becomes the request."""
     draft = await ctx.session.get(Draft, i.id)
-    if draft is None or draft.person_id != caller.person.id:
-        raise UserError("reply.draft_gone")
+    if draft is None or draft.person_id != caller.person.id or "description" not in draft.payload:
+        raise UserError("reply.draft_gone")  # gone, someone else's, or a new issue's (bot.issues.commands.opening)
     team = await teams.find(ctx.session, i.arg or "")
     data = draft.payload
     cmd = p.NewRequest(
