@@ -70,10 +70,6 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
     "issue.owner_team_stays": {
         "es": "El equipo responsable sigue siempre {ref}.", "en": "The owner team always follows {ref}.",
     },
-    "issue.need_team": {
-        "es": "No perteneces a ningún equipo: indica cuál lleva la incidencia, p. ej. /incidencia nueva #ACME sev2 @soporte título.",
-        "en": "You are not in any team: say which team owns the issue, e.g. /incidencia new #ACME sev2 @support title.",
-    },
     "perm.issue_owner": {
         "es": "Solo el equipo {team} publica el estado de {ref} o la cierra. Puedes seguirla con /incidencia seguir {ref}.",
         "en": "Only the {team} team posts status on {ref} or closes it. You can follow it with /incidencia follow {ref}.",

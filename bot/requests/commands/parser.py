@@ -228,7 +228,7 @@ def _new_request(text: str, today: date) -> NewRequest | ParseError:
 
 
 def _a_mistyped_command(tokens: list[re.Match[str]]) -> bool:
-    """ "cancelr PED-15", "idoma en"? A first word that is no command and is followed
+    """ "cancelr PED-15", "idoma"? A first word that is no command and is followed
     by a request or issue id, or by nothing, is a command we do not know: never a request."""
     first = fold(tokens[0][0]).lstrip("¿¡").rstrip(".,;:!?")
     if not first.isalpha():  # "@it …", "#ACME …", "!alta …", "para:…": parts of a request
