@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlmodel import select
 
 from adapters.console.channel import ConsoleChannel
@@ -26,47 +25,13 @@ from storage.models import Request, RequestEvent
 from tests.harness.slack_env import ANA, DM_ANA, FACTURACION, MARTA, Cards, new_request, slack  # noqa: F401
 from tests.harness.slack_env import through_modal
 from tests.harness.slack_standin import fake_slack  # noqa: F401
-from tests.harness.support import Delivered, RecordingChannel
+from tests.test_lifecycle import channel, deliver, field, load, ped1, to  # noqa: F401  (fixtures)
 from tests.harness.teams_env import ANA_T, SISTEMAS_CHANNEL, fake_connector_running, teams  # noqa: F401
 from tests.harness.waiting import eventually
 from tests.nudge_support import tick
 
 ANA_, SARA, MARTA_ = "ana.garcia", "sara.ruiz", "marta.lopez"
 TEAM = "team:facturacion"
-
-
-@pytest.fixture
-def channel() -> RecordingChannel:
-    return RecordingChannel()
-
-
-@pytest.fixture
-def deliver(sessions, clock, channel):  # noqa: ANN001
-    async def drain() -> list[Delivered]:
-        before = len(channel.calls)
-        await Dispatcher(sessions, [channel], clock).drain()
-        return channel.calls[before:]
-    return drain
-
-
-@pytest.fixture
-async def ped1(app, folk, deliver) -> None:  # noqa: ANN001
-    reply = await app.command(folk[ANA_], "/pedir", "@facturacion corregir la factura de #ACME !alta")
-    assert reply.message.text.startswith("Creado PED-1")
-    await deliver()
-
-
-async def load(sessions) -> Request:  # noqa: ANN001
-    async with sessions() as session:
-        return (await session.exec(select(Request))).one()
-
-
-def to(calls: list[Delivered], address: str) -> list[Delivered]:
-    return [call for call in calls if call.address == address]
-
-
-def field(message, label: str) -> str:  # noqa: ANN001
-    return next(fact.value for fact in message.fields if fact.label == label)
 
 
 # ------------------------------------------------------------------ by command
@@ -91,7 +56,7 @@ async def test_the_requester_withdraws_with_a_reason_and_both_cards_close(ped1, 
     [notice] = [c for c in to(calls, TEAM) if c.kind == "send"]
     assert notice.thread_id is not None  # in the thread of the team's card
     assert notice.message.text == "Ana García Ruiz ha retirado PED-1: Sara lo arregló por teléfono"
-    [own_card] = to(calls, f"person:{ANA_}@example.com")
+    [own_card] = to(calls, ANA_)
     assert own_card.kind == "update" and own_card.message.actions == []
     assert field(own_card.message, "Estado") == "Retirado"
 
@@ -103,7 +68,7 @@ async def test_english_words_and_an_english_requester(app, folk, deliver):
     reply = await app.command(james, "/pedir", "withdraw PED-1")
     assert reply.message.text == "PED-1 withdrawn. Facturación has been told."
     calls = await deliver()
-    [card] = [c for c in to(calls, "person:james.whitaker@example.com") if c.kind == "update"]
+    [card] = [c for c in to(calls, "james.whitaker") if c.kind == "update"]
     assert field(card.message, "Status") == "Withdrawn" and card.message.context == "Withdrawn by the requester"
     [notice] = [c for c in to(calls, TEAM) if c.kind == "send" and c.thread_id]
     assert notice.message.text == "James Whitaker ha retirado PED-1: ya no hace falta."  # the team reads Spanish
@@ -155,7 +120,7 @@ async def test_no_reminder_follows_a_withdrawn_request(ped1, app, folk, channel)
 
 
 async def test_the_button_on_the_requesters_card_asks_why_then_withdraws(ped1, app, folk, sessions, channel, deliver):
-    [card] = [c for c in channel.calls if c.address == f"person:{ANA_}@example.com"]
+    [card] = to(channel.calls, ANA_)
     button = next(a for a in card.message.actions if a.id == "request.withdraw")
     assert button.label == "Retirar"
     form = (await app.action(folk[ANA_], button.id, button.value)).form
