@@ -25,10 +25,10 @@ from storage.models import Request, RequestEvent
 from tests.harness.slack_env import ANA, DM_ANA, FACTURACION, MARTA, Cards, new_request, slack  # noqa: F401
 from tests.harness.slack_env import through_modal
 from tests.harness.slack_standin import fake_slack  # noqa: F401
-from tests.test_lifecycle import channel, deliver, field, load, ped1, to  # noqa: F401  (fixtures)
 from tests.harness.teams_env import ANA_T, SISTEMAS_CHANNEL, fake_connector_running, teams  # noqa: F401
 from tests.harness.waiting import eventually
 from tests.nudge_support import tick
+from tests.test_lifecycle import channel, deliver, field, load, ped1, to  # noqa: F401  (fixtures)
 
 ANA_, SARA, MARTA_ = "ana.garcia", "sara.ruiz", "marta.lopez"
 TEAM = "team:facturacion"
