@@ -59,11 +59,18 @@ class Pedir:
         return Ctx(session=session, now=now or self.clock.now(), default_locale=self.settings.locale,
                    timezone=self.settings.timezone, commands=self.registry, channels=self.channels)
 
+    async def _current(self, session: AsyncSession, person: Person) -> Caller:
+        """The caller as stored now: an adapter may hold `person` from before they
+        chose another language (here or in another process)."""
+        stored = await session.get(Person, person.id) if person.id is not None else None
+        return self.caller(stored or person)
+
     async def _run(self, person: Person, work: Work, key: str | None = None) -> Reply:
         caller = self.caller(person)
         try:
             async with self.sessions() as session, session.begin():
                 ctx = self._ctx(session)
+                caller = await self._current(session, person)
                 if key is not None and not await _first_delivery(ctx, key):
                     return Reply(duplicate=True)
                 reply = await work(ctx, caller)
@@ -71,7 +78,8 @@ class Pedir:
                     # Nothing is saved, the delivery key included: the same form,
                     # corrected, comes back with the same key and must be heard.
                     raise _FormErrors(reply)
-                return reply
+            _keep_up(person, caller.person)
+            return reply
         except _FormErrors as rejected:
             return rejected.reply
         except UserError as exc:
@@ -172,6 +180,13 @@ class _FormErrors(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__("form errors")
         self.reply = reply
+
+
+def _keep_up(held: Person, stored: Person) -> None:
+    """The adapter's copy of a person follows what is stored, so its own words
+    (a modal's Cancel button) speak the language they chose a moment ago."""
+    if held is not stored:
+        held.locale, held.timezone = stored.locale, stored.timezone
 
 
 async def _first_delivery(ctx: Ctx, key: str) -> bool:

@@ -7,8 +7,9 @@ from bot.commands.registry import Registry
 from bot.customers.domain import DOMAIN as CUSTOMERS
 from bot.issues.domain import DOMAIN as ISSUES
 from bot.nudges.domain import DOMAIN as NUDGES
+from bot.people.domain import DOMAIN as PEOPLE
 from bot.pulses.domain import DOMAIN as PULSES
 from bot.requests.domain import DOMAIN as REQUESTS
 from bot.teams.domain import DOMAIN as TEAMS
 
-REGISTRY = Registry(REQUESTS, TEAMS, ISSUES, CUSTOMERS, PULSES, NUDGES)
+REGISTRY = Registry(REQUESTS, TEAMS, ISSUES, CUSTOMERS, PULSES, NUDGES, PEOPLE)

@@ -89,7 +89,7 @@ def test_another_version_is_stale():
 
 def test_the_refusals_read_well_in_both_languages():
     for key in (INVALID, STALE):
-        assert "/pedir ayuda" in t("es", key) and "/request help" in t("en", key)
+        assert "/pedir ayuda" in t("es", key) and "/pedir help" in t("en", key)
 
 
 @given(raw=st.text(max_size=300))

@@ -243,7 +243,7 @@ async def test_view_shows_history_with_acks_followers_and_a_follow_button(inc1, 
 
 
 async def test_home_lists_issues_followed_in_person_or_through_a_team(inc1, app, folk, sessions):
-    await app.command(folk[JAVIER], "/incidencia", "nueva #globex sev1 facturas duplicadas")
+    await app.command(folk[JAVIER], "/incidencia", "nueva #globex sev1 @soporte facturas duplicadas")
     await app.command(folk[ANA], "/incidencia", "seguir INC-2")
     await app.command(folk[JAVIER], "/incidencia", "nueva #initech sev3 cerrada pronto")
     await app.command(folk[JAVIER], "/incidencia", "cerrar INC-3")

@@ -21,6 +21,7 @@ from bot.issues.commands.parser import (
     IssueList,
     IssueMonitor,
     IssueNew,
+    IssueReassign,
     IssueReopen,
     IssueRemove,
     IssueSeverity,
@@ -177,6 +178,38 @@ def test_unknown_subcommand_and_lone_ids() -> None:
     assert issue("99999999999") == ParseError("bad_issue_id", "99999999999")
 
 
+# --- reassigning, and help one word away ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("reasignar INC-1 @soporte", IssueReassign(1, "soporte", None)),
+     ("reassign 1 facturacion it is an invoicing bug", IssueReassign(1, "facturacion", "it is an invoicing bug")),
+     ("REASIGNAR inc1 @facturacion,   es   de facturas\n\n\n\nno nuestro",
+      IssueReassign(1, "facturacion", "es de facturas\n\nno nuestro"))],
+)  # fmt: skip
+def test_reassign(text: str, expected: IssueReassign) -> None:
+    assert issue(text) == expected
+    assert issue(text, "en") == expected
+
+
+def test_reassign_errors() -> None:
+    assert issue("reasignar INC-1") == ParseError("missing_argument", "reasignar")
+    assert issue("reassign 1", "en") == ParseError("missing_argument", "reassign")
+    assert issue("reasignar @soporte") == ParseError("bad_issue_id", "@soporte")
+    assert issue("reasignar INC-1 @@") == ParseError("bad_team", "@@")
+    assert issue("reasignar INC-1 @soporte " + "x" * (MAX_TEXT + 1)) == ParseError(
+        "too_long", f"{MAX_TEXT + 1}/{MAX_TEXT}")
+
+
+def test_help_is_one_word_after_every_command() -> None:
+    # "estado ayuda" on Teams names the command, so it never becomes a request.
+    assert names_a_command("estado ayuda") and names_a_command("status help")
+    for word in ("/incidencia", "/incidencias", "/estado", "/cliente", "/equipos", "/equipo", "/pedir", "/pulso"):
+        command = REGISTRY.command(word)
+        assert command is not None and (command.help_from or "ayuda" in command.verbs.get("es", ())), word
+
+
 # --- targets ------------------------------------------------------------------
 
 
@@ -313,6 +346,7 @@ WORDS = [
     "INC-7", "inc7", "INC–7", "#7", "7", "0", "99999999999", "#ACME", "#", "#12", "@soporte", "@",
     "ana@x.com", "sev1", "SEV-2", "sev9", "sev", "sev_0", "nueva", "new", "nuevo", "ver", "cerrar",
     "seguir", "dejar", "de", "añadir", "AÑADIR", "quitar", "vigilar", "reabrir", "severidad", "ayuda",
+    "reasignar", "reassign",
     ",", "\n", "¿?", "ＩＮＣ－７",
 ]  # fmt: skip
 texts = st.one_of(
@@ -340,6 +374,8 @@ def assert_result(result: object) -> None:
         assert result.severity in ("sev1", "sev2", "sev3", "sev4")
     if isinstance(result, IssueAdd | IssueRemove):
         assert result.targets and all(result.targets)
+    if isinstance(result, IssueReassign):
+        assert result.team and (result.reason is None or 0 < len(result.reason) <= MAX_TEXT)
     if isinstance(result, StatusPost):
         assert result.text and len(result.text) <= MAX_TEXT
     if isinstance(result, IssueClose | IssueMonitor):

@@ -83,26 +83,47 @@ async def test_account_manager_opening_is_one_follower_not_two(app, folk, sessio
     assert await count(sessions, IssueFollower) == 2
 
 
-async def test_without_a_team_the_creators_own_team_owns_it(app, folk, sessions):
-    await app.command(folk[ANA], "/incidencia", "nueva #globex sev4 consulta sobre permisos")
+async def test_without_a_team_the_creators_own_team_owns_it_when_the_words_point_nowhere_else(app, folk, sessions):
+    reply = await app.command(folk[ANA], "/incidencia", "nueva #globex sev4 duda sobre la nómina de su consultor")
+    assert reply.message.text.startswith("Abierta INC-1 para Globex")  # "nómina" is RRHH's own word
     stored = await issue(sessions)
     assert stored.owner_team_id == (await team(sessions, "rrhh")).id
     assert stored.owner_id == folk[ANA].id
 
 
-async def test_someone_in_no_team_must_name_one(app, sessions):
+async def test_without_a_team_words_that_point_elsewhere_ask_which_team_owns_it(app, folk, sessions):
+    # An SEV1 about invoices typed by someone in RRHH is not RRHH's to own.
+    before = await snapshot(sessions)
+    reply = await app.command(folk[ANA], "/incidencia", "nueva #acme sev1 la factura electrónica no se envía")
+    assert not reply.refused
+    assert reply.message.text == "¿Qué equipo lleva esta incidencia? Por lo que cuentas, puede ser:"
+    assert [a.label for a in reply.message.actions] == ["@facturacion · Facturación", "@rrhh · RRHH"]
+    assert await snapshot(sessions) == before  # nothing but the draft until a team is chosen
+    [facturacion, _rrhh] = reply.message.actions
+    opened = await app.action(folk[ANA], facturacion.id, facturacion.value)
+    assert opened.message.text.startswith("Abierta INC-1 para ACME Logística S.L. (SEV1, Facturación).")
+    stored = await issue(sessions)
+    assert (stored.owner_team_id, stored.owner_id, stored.severity) == ((await team(sessions, "facturacion")).id, None, "sev1")
+    assert stored.title == "la factura electrónica no se envía"
+    assert await followers(sessions) == {ANA, ELENA, "team:facturacion"}
+    again = await app.action(folk[ANA], facturacion.id, facturacion.value)  # the draft is used up
+    assert again.refused and await count(sessions, Issue) == 1
+
+
+async def test_someone_in_no_team_is_asked_which_team_owns_it(app, sessions, folk):
     async with sessions() as session, session.begin():
         session.add(Person(email="nadie@example.com", name="Nadie Suelto"))
     loner = (await rows(sessions, Person, Person.email == "nadie@example.com"))[0]
-    before = await snapshot(sessions)
     reply = await app.command(loner, "/incidencia", "nueva #acme sev2 no va nada")
-    assert reply.refused
-    assert reply.message.text.startswith("No perteneces a ningún equipo")
-    assert await snapshot(sessions) == before
-    reply = await app.command(loner, "/incidencia", "nueva #acme sev2 @soporte no va nada")
-    assert not reply.refused
+    assert reply.message.text.startswith("¿Qué equipo lleva esta incidencia? Elige uno")
+    assert len(reply.message.actions) == 6  # nothing in the title points anywhere: every team
+    soporte = next(a for a in reply.message.actions if a.label.startswith("@soporte"))
+    assert (await app.action(folk[ANA], soporte.id, soporte.value)).refused  # the choice is the creator's
+    assert not (await app.action(loner, soporte.id, soporte.value)).refused
     assert (await issue(sessions)).owner_id is None
     assert await followers(sessions) == {"nadie", ELENA, "team:soporte"}
+    reply = await app.command(loner, "/incidencia", "nueva #acme sev2 @soporte otra cosa")
+    assert reply.message.text.startswith("Abierta INC-2")  # a named team is never asked about
 
 
 async def test_unknown_customer_suggests_the_near_one_and_stores_nothing(app, folk, sessions):

@@ -153,7 +153,7 @@ async def test_create_delivers_the_requester_card_to_the_requester(ped1, channel
     assert card.kind == "send"
     assert card.message.title == "Tu pedido PED-1 a Facturación"
     assert field(card.message, "Estado") == "Nuevo"
-    assert [action.id for action in card.message.actions] == ["request.comment"]
+    assert [action.id for action in card.message.actions] == ["request.comment", "request.withdraw"]
 
 
 async def test_create_records_a_created_event(ped1, sessions):
@@ -589,6 +589,24 @@ async def test_queue_of_a_named_team_and_an_empty_queue(ped1, app, folk):
     assert reply.message.title == "Cola de Facturación (1)"
 
 
+async def test_queue_of_someone_in_two_teams_shows_both(ped1, app, folk):
+    # Sara is in Facturación and Legal: each queue, under its own name, Facturación's first.
+    reply = await app.command(folk[SARA], "/pedir", "cola")
+    assert reply.message.title == "Las colas de tus equipos (1)"
+    assert reply.message.text.split("\n\n") == [
+        "*Cola de Facturación (1)*\n" + reply.message.text.split("\n")[1] + "\n    corregir la factura de #ACME",
+        "*La cola de Legal está vacía. 🎉*",
+    ]
+    assert reply.message.text.split("\n")[1].startswith("PED-1 · Facturación · Nuevo")
+    await app.command(folk[ANA], "/pedir", "@legal revisar la cláusula 4 del contrato")
+    reply = await app.command(folk[SARA], "/pedir", "cola")
+    assert reply.message.title == "Las colas de tus equipos (2)"
+    assert "*Cola de Legal (1)*\nPED-2 · Legal · Nuevo" in reply.message.text
+    # Someone in one team sees theirs as before; naming a team shows that one alone.
+    assert (await app.command(folk[MARTA], "/pedir", "cola")).message.title == "Cola de Facturación (1)"
+    assert (await app.command(folk[SARA], "/pedir", "cola @legal")).message.title == "Cola de Legal (1)"
+
+
 # ---------------------------------------------------------------- an English speaker
 
 
@@ -619,7 +637,7 @@ async def test_an_english_user_gets_refusals_in_english(ped1, app, folk):
     reply = await app.command(james, "/request", "claim PED-1")
     assert reply.message.text == "Only the Facturación team can do that with PED-1."
     reply = await app.command(james, "/request", "view PED-9")
-    assert reply.message.text == "There is no request PED-9. Check the number or use /request mine."
+    assert reply.message.text == "There is no request PED-9. Check the number or use /pedir mine."
 
 
 # ---------------------------------------------------------------- the team directory

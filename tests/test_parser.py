@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.commands.dates import parse_due, parse_due_field
@@ -23,6 +23,7 @@ from bot.requests.commands.parser import (
     Command,
     Comment,
     Help,
+    Language,
     Mine,
     NewRequest,
     OpenForm,
@@ -33,6 +34,7 @@ from bot.requests.commands.parser import (
     Reopen,
     Resolve,
     View,
+    Withdraw,
 )
 from bot.teams.commands import ListTeams, ShowTeam
 from bot.i18n import t
@@ -505,3 +507,74 @@ def test_dates_never_raise(value: str, today: date) -> None:
     if found.due is not None:
         assert found.due >= today and found.phrase in value
     assert found.unread is None or found.unread in value
+
+
+# --- commands people reach for first ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("cancelar PED-15", Withdraw(15)), ("cancel 15", Withdraw(15)), ("retirar ped15 ya no hace falta",
+     Withdraw(15, "ya no hace falta")), ("withdraw PED-15 duplicate of PED-14", Withdraw(15, "duplicate of PED-14")),
+     ("anular PED-15   lo hizo   Sara\n\n\n\nsola", Withdraw(15, "lo hizo Sara\n\nsola"))],
+)  # fmt: skip
+def test_withdraw_in_both_languages(text: str, expected: Withdraw) -> None:
+    assert pedir(text) == expected
+
+
+def test_withdraw_needs_the_request_and_is_no_request_itself() -> None:
+    assert pedir("cancelar") == ParseError("missing_request_id", "cancelar")
+    assert pedir("cancel", locale="en") == ParseError("missing_request_id", "cancel")
+    assert pedir("cancelar la reunión") == ParseError("bad_request_id", "la")
+    # With a team named and no id, it is a request that starts with the word.
+    assert pedir("cancelar la reunión del lunes @rrhh") == NewRequest("rrhh", "cancelar la reunión del lunes")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("idioma", Language(None)), ("idioma en", Language("en")), ("idioma ES", Language("es")),
+     ("language english", Language("en")), ("idioma inglés", Language("en")), ("idioma español", Language("es")),
+     ("Language Spanish", Language("es")), ("idioma en, gracias", Language("en")),
+     ("idioma francés", ParseError("bad_language", "francés")),
+     # A request about a language, to a team or in more words, stays a request.
+     ("idioma del contrato en inglés @legal", NewRequest("legal", "idioma del contrato en inglés")),
+     ("idioma del contrato", NewRequest(None, "idioma del contrato"))],
+)  # fmt: skip
+def test_language(text: str, expected: object) -> None:
+    assert pedir(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["cancelr PED-15", "borrar PED-15 por favor", "cerrar INC-3", "idoma", "hola", "¿qué?",
+             "revisar PED-15 @facturacion urgente", "anula 15", "portátil"],
+)  # fmt: skip
+def test_an_unknown_first_word_with_an_id_or_alone_is_no_request(text: str) -> None:
+    assert pedir(text) == ParseError("unknown_command", text.split()[0])
+
+
+def test_everyday_sentences_are_still_requests() -> None:
+    assert pedir("necesito un portátil") == NewRequest(None, "necesito un portátil")
+    assert pedir("llamar 3 veces a ACME @ventas") == NewRequest("ventas", "llamar 3 veces a ACME")
+    assert pedir("!urgente") == ParseError("empty_description")  # a flag is no word
+    assert pedir("@it") == ParseError("empty_description")
+
+
+def test_an_id_alone_shows_the_request() -> None:
+    assert pedir("PED-12") == View(12)
+    assert pedir("12") == View(12)
+
+
+VERB_LIKE = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúñ", min_size=1, max_size=12)
+REF = st.tuples(st.sampled_from(["PED-", "ped", "INC-", "inc", "PED–", "Inc-"]), st.integers(1, 10**6)).map(
+    lambda p: f"{p[0]}{p[1]}")
+
+
+@nothing_breaks
+@given(verb=VERB_LIKE, ref=REF, rest=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=8))
+def test_no_text_starting_with_an_unknown_verb_and_an_id_creates_a_request(verb: str, ref: str, rest: list[str]) -> None:
+    unknown = ParseError("unknown_command", verb)
+    assume(pedir(verb) == unknown)  # "mis", "ayuda", "cancelar"… are commands of their own
+    text = " ".join([verb, ref, *rest])
+    for locale in ("es", "en"):
+        assert pedir(text, locale=locale) == unknown, text
+        assert parse_line(f"pedir {text}", WEDNESDAY, locale) == unknown, text

@@ -435,7 +435,7 @@ async def test_bad_request_text_is_explained_and_nothing_is_stored(app, folk, se
 
 BAD_INPUT_EN = {
     "empty description": (
-        "@facturacion !high", "The description is missing. Say what you need, e.g.: /request @facturacion fix the #ACME invoice"),
+        "@facturacion !high", "The description is missing. Say what you need, e.g.: /pedir @facturacion fix the #ACME invoice"),
     "too long": (
         "@facturacion " + "x" * 3001, "The text has 3001 characters and the limit is 3000. Shorten it or add a link."),
     "date in the past": (
@@ -514,7 +514,7 @@ async def test_form_errors_in_english(app, folk, sessions):
     reply = await app.submit(folk[JAMES], "request.new", "", {"team": "", "description": "", "due": "someday"})
     assert reply.errors == {
         "team": "Choose a team.",
-        "description": "The description is missing. Say what you need, e.g.: /request @facturacion fix the #ACME invoice",
+        "description": "The description is missing. Say what you need, e.g.: /pedir @facturacion fix the #ACME invoice",
         "due": "I don't understand the date “someday”. Write, for example, 2027-01-10, December 15, Friday, "
                "tomorrow or in 2 weeks.",
     }

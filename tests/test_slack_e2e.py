@@ -109,7 +109,7 @@ async def test_pedir_cola_lists_my_teams_queue(slack):  # noqa: F811
 
 async def test_pedir_cola_of_another_team_is_refused_with_what_to_do(slack):  # noqa: F811
     answer = shown(await answer_to(slack, JAMES, "cola @facturacion"))
-    assert "Only members of Facturación see its queue" in answer and "/team @facturacion" in answer
+    assert "Only members of Facturación see its queue" in answer and "/equipo @facturacion" in answer
 
 
 async def test_pedir_ver_shows_the_request_and_its_timeline(slack):  # noqa: F811

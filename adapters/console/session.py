@@ -27,13 +27,13 @@ from bot.people import service as people
 from storage.models import Person
 
 HELP = """Comandos de la consola / console commands:
-  {commands}
-                                   lo mismo que en Slack o Teams / as on Slack or Teams
   :N                               pulsa el botón [N] / press button [N]
   :como EMAIL  (:as EMAIL)         cambia de persona (vale marta.lopez) / switch person
   :gente       (:people)           quién hay / who is here
   :espera 2h   (:wait 30m)         deja pasar el tiempo / let time pass
-  :salir       (:quit)"""
+  :ayuda       (:help)             esta ayuda / this help
+  :salir       (:quit)
+Y los comandos de Slack o Teams / and the commands of Slack or Teams:"""
 CLEAR = "-"  # typed again into a form field: leave it empty
 
 Reader = Callable[[str], "str | None"]
@@ -131,8 +131,16 @@ class ConsoleSession:
         elif word in ("salir", "quit", "exit"):
             return False
         else:
-            self.write(HELP.format(commands=", ".join(self.app.registry.slash_commands())))
+            await self.help()
         return True
+
+    async def help(self) -> None:
+        """The console's own commands, then every command as `/pedir ayuda` lists them."""
+        self.write(HELP)
+        reply = await self.app.command(self.person, "/pedir", "ayuda")
+        if reply.message is not None:
+            for line in render(reply.message, self.board):
+                self.write(line)
 
     async def press(self, number: int) -> None:
         action = self.board.get(number)

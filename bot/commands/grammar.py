@@ -51,6 +51,7 @@ ERROR_KEYS = {
     "missing_assignee": "input.missing.assignee",
     "missing_comment": "input.missing.comment",
     "missing_rating": "input.missing.rating",
+    "bad_language": "input.bad_language",
 }
 ERROR_CODES = frozenset(ERROR_KEYS)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.commands import refusals
 from bot.commands.grammar import TOKEN, ParseError
 from bot.context import Caller, Ctx
 from bot.errors import UserError
@@ -56,6 +57,12 @@ class Command:
     # A line starting with an everyday word ("estado de la factura @x") may be
     # prose, not this command: given the line's words, is it meant as the command?
     claims_line: Callable[[list[str]], bool] | None = None
+    # The words its parser knows after it, per language ("es", "en"): what an
+    # unknown word after it is answered with, and what a typo is matched against.
+    verbs: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The command whose help covers this one ("incidencia" for /estado): "/estado
+    # ayuda" shows that help, and errors point to it. Empty: its own parser has "ayuda".
+    help_from: str = ""
 
     @property
     def name(self) -> str:
@@ -177,9 +184,33 @@ class Registry:
 
     async def answer(self, ctx: Ctx, caller: Caller, word: str, text: str) -> Reply:
         command, parsed = self.read(word, text, caller.today(ctx.now), caller.locale)
+        if command is not None and command.help_from and refusals.asks_for_help(text):
+            return await self.answer(ctx, caller, command.help_from, refusals.help_word(caller.locale))
         if command is None or isinstance(parsed, ParseError):
-            raise parsed.as_user_error()  # an unknown word comes back as a ParseError too
+            raise self.refusal(command, parsed, caller.locale)
         return await command.handle(ctx, caller, parsed)
+
+    def refusal(self, command: Command | None, error: ParseError, locale: str) -> UserError:
+        """What a line that could not be read answers, pointing to the help of the command typed."""
+        if command is None:
+            return refusals.unknown_command(locale, error.detail, self.slash_commands(), self.verb_owner(error.detail))
+        help_at = self.help_at(command, locale)
+        if error.code == "unknown_command":  # a word after the command that it does not know
+            return refusals.unknown_verb(locale, error.detail, command.slash or command.name, command.verbs, help_at)
+        return refusals.parse_error(error, help_at)
+
+    def verb_owner(self, word: str) -> str | None:
+        """ "/pedir cancelar" for "cancelar" typed alone: the command a bare word belongs after."""
+        for command in self.commands:
+            if any(fold(word) == fold(verb) for verbs in command.verbs.values() for verb in verbs):
+                return f"{command.slash or command.name} {word}"
+        return None
+
+    def help_at(self, command: Command, locale: str) -> str:
+        """ "/incidencia ayuda": where the help of `command` is, in the caller's words."""
+        covering = self.command(command.help_from) if command.help_from else None
+        target = covering or command
+        return f"{target.slash or target.name} {refusals.help_word(locale)}"
 
     def help_lines(self, locale: str, *, besides: str) -> list[str]:
         """One line per command of the other domains: what a domain's help adds at its end."""

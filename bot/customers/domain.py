@@ -15,6 +15,7 @@ DOMAIN = Domain(
             menu=(MenuEntry("cliente", "ACME — todo sobre un cliente: incidencias, pedidos y riesgo"),),
             help={"es": "• /cliente ACME — todo sobre un cliente", "en": "• /cliente ACME — everything about a customer"},
             claims_line=commands.names_a_customer,
+            help_from="incidencia",  # its help covers customers too
         ),
     ),
     buttons=commands.BUTTONS,

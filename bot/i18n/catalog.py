@@ -145,7 +145,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "reply.unknown_team": {
         "es": "No encuentro el equipo «{team}». Elige uno de la lista (o usa /equipos para verlos todos):",
-        "en": "I can't find the team “{team}”. Pick one from the list (or use /teams to see them all):",
+        "en": "I can't find the team “{team}”. Pick one from the list (or use /equipos to see them all):",
     },
     "reply.unknown_team_list": {
         "es": "No encuentro el equipo «{team}». Los equipos son: {choices}.",
@@ -176,7 +176,7 @@ CATALOG: dict[str, dict[str, str]] = {
     # Bad input and refusals
     "input.empty.description": {
         "es": "Falta la descripción. Escribe qué necesitas, por ejemplo: /pedir @facturacion corregir la factura de #ACME",
-        "en": "The description is missing. Say what you need, e.g.: /request @facturacion fix the #ACME invoice",
+        "en": "The description is missing. Say what you need, e.g.: /pedir @facturacion fix the #ACME invoice",
     },
     "input.empty.question": {"es": "Escribe la pregunta para el solicitante.", "en": "Write the question for the requester."},
     "input.empty.comment": {"es": "El comentario está vacío.", "en": "The comment is empty."},
@@ -206,20 +206,20 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I don't understand the request number “{value}”. Use the form PED-12.",
     },
     "input.missing_argument": {
-        "es": "Falta algo en «{value}». Escribe /pedir ayuda para ver cómo se usa.",
-        "en": "Something is missing in “{value}”. Type /request help to see how it works.",
+        "es": "Falta algo en «{value}». Escribe {help} para ver cómo se usa.",
+        "en": "Something is missing in “{value}”. Type {help} to see how it works.",
     },
     "interaction.invalid": {
         "es": "No entiendo este botón: no es de esta tarjeta o le falta algo. Usa los botones del último mensaje de Pedir, o escribe /pedir ayuda.",
-        "en": "I can't read this button: it does not belong to this card or something is missing. Use the buttons on Pedir's latest message, or type /request help.",
+        "en": "I can't read this button: it does not belong to this card or something is missing. Use the buttons on Pedir's latest message, or type /pedir help.",
     },
     "interaction.stale": {
         "es": "Este botón es de otra versión de Pedir y ya no vale. Usa los botones del último mensaje de Pedir, o escribe /pedir ayuda.",
-        "en": "This button comes from another version of Pedir and no longer works. Use the buttons on Pedir's latest message, or type /request help.",
+        "en": "This button comes from another version of Pedir and no longer works. Use the buttons on Pedir's latest message, or type /pedir help.",
     },
     "input.unknown_command": {
         "es": "No conozco el comando «{value}». Escribe /pedir ayuda.",
-        "en": "I don't know the command “{value}”. Type /request help.",
+        "en": "I don't know the command “{value}”. Type /pedir help.",
     },
     "input.unknown_person": {
         "es": "No encuentro a «{value}». Indica su email.",
@@ -227,7 +227,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "input.queue_team": {
         "es": "¿De qué equipo? Escribe /pedir cola @equipo.",
-        "en": "Which team? Type /request queue @team.",
+        "en": "Which team? Type /pedir queue @team.",
     },
     "perm.not_member": {
         "es": "Solo el equipo {team} puede hacer eso con {ref}.",
@@ -247,11 +247,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "perm.queue": {
         "es": "Solo los miembros de {team} ven su cola. Usa /equipo @{slug} para ver su ficha.",
-        "en": "Only members of {team} see its queue. Use /team @{slug} to see its card.",
+        "en": "Only members of {team} see its queue. Use /equipo @{slug} to see its card.",
     },
     "request.unknown": {
         "es": "No existe el pedido {id}. Revisa el número o usa /pedir mis.",
-        "en": "There is no request {id}. Check the number or use /request mine.",
+        "en": "There is no request {id}. Check the number or use /pedir mine.",
     },
     "request.closed": {
         "es": "{ref} ya está cerrado. Si hace falta, quien lo pidió puede reabrirlo.",
@@ -285,18 +285,22 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir @equipo qué necesitas [#CLIENTE] [!urgente|!alta|!normal|!baja] [para:AAAA-MM-DD|para:viernes|para:mañana]\n"
             "• /pedir — abre el formulario\n"
             "• /pedir mis — tus pedidos abiertos\n"
-            "• /pedir cola [@equipo] — la cola de tu equipo, con su SLA\n"
+            "• /pedir cola [@equipo] — la cola de tu equipo (de cada uno, si estás en varios), con su SLA\n"
             "• /pedir ver PED-12 — detalle e historial\n"
-            "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …"
+            "• /pedir cancelar PED-12 [motivo] — retira un pedido tuyo\n"
+            "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …\n"
+            "• /pedir idioma es|en — el idioma en que te escribe Pedir"
         ),
         "en": (
             "*Pedir* — requests between teams\n"
-            "• /request @team what you need [#CUSTOMER] [!urgent|!high|!normal|!low] [due:YYYY-MM-DD|due:friday|due:tomorrow]\n"
-            "• /request — opens the form\n"
-            "• /request mine — your open requests\n"
-            "• /request queue [@team] — your team's queue, with its SLA\n"
-            "• /request view PED-12 — details and timeline\n"
-            "• /request claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …"
+            "• /pedir @team what you need [#CUSTOMER] [!urgent|!high|!normal|!low] [due:YYYY-MM-DD|due:friday|due:tomorrow]\n"
+            "• /pedir — opens the form\n"
+            "• /pedir mine — your open requests\n"
+            "• /pedir queue [@team] — your team's queue (each of them, if you are in several), with its SLA\n"
+            "• /pedir view PED-12 — details and timeline\n"
+            "• /pedir cancel PED-12 [reason] — withdraw a request of yours\n"
+            "• /pedir claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …\n"
+            "• /pedir language en|es — the language Pedir writes to you in"
         ),
     },
     "event.created": {"es": "creó el pedido", "en": "created the request"},
@@ -312,4 +316,31 @@ CATALOG: dict[str, dict[str, str]] = {
     "event.rated": {"es": "lo valoró", "en": "rated it"},
     "event.rating_comment": {"es": "comentó la valoración", "en": "commented on the rating"},
     "event.flagged": {"es": "marcado por reasignaciones repetidas", "en": "flagged for repeated reassignment"},
+    # Commands people reach for first: withdrawing a request, unknown words, the language.
+    "status.withdrawn": {"es": "Retirado", "en": "Withdrawn"},
+    "sla.withdrawn": {"es": "Retirado por el solicitante", "en": "Withdrawn by the requester"},
+    "action.withdraw": {"es": "Retirar", "en": "Withdraw"},
+    "form.withdraw.title": {"es": "Retirar {ref}", "en": "Withdraw {ref}"},
+    "event.withdrawn": {"es": "lo retiró", "en": "withdrew it"},
+    "notice.withdrawn": {"es": "{who} ha retirado {ref}: ya no hace falta.", "en": "{who} withdrew {ref}: it is no longer needed."},
+    "notice.withdrawn_reason": {"es": "{who} ha retirado {ref}: {reason}", "en": "{who} withdrew {ref}: {reason}"},
+    "reply.withdrawn": {"es": "{ref} retirado. {team} ya lo sabe.", "en": "{ref} withdrawn. {team} has been told."},
+    "request.already_withdrawn": {"es": "{ref} ya está retirado.", "en": "{ref} is already withdrawn."},
+    "request.withdraw_closed": {
+        "es": "{ref} ya está cerrado: no hace falta retirarlo.", "en": "{ref} is already closed: there is nothing to withdraw.",
+    },
+    "input.unknown_word": {
+        "es": "No conozco el comando «{value}». {hint}Los comandos son: {commands}. Escribe {help} para ver qué hace cada uno.",
+        "en": "I don't know the command “{value}”. {hint}The commands are: {commands}. Type {help} to see what each one does.",
+    },
+    "input.unknown_verb": {
+        "es": "No conozco «{value}». {hint}Tras {command} puedes escribir: {verbs}. Escribe {help} para ver cómo se usan.",
+        "en": "I don't know “{value}”. {hint}After {command} you can write: {verbs}. Type {help} to see how they work.",
+    },
+    "input.did_you_mean_word": {"es": "¿Quisiste decir «{word}»?", "en": "Did you mean “{word}”?"},
+    "input.bad_language": {
+        "es": "No hablo «{value}». Elige es (español) o en (English), p. ej. /pedir idioma en.",
+        "en": "I don't speak “{value}”. Choose es (español) or en (English), e.g. /pedir language es.",
+    },
+    "reply.queues.title": {"es": "Las colas de tus equipos ({count})", "en": "Your teams' queues ({count})"},
 }

@@ -70,10 +70,6 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
     "issue.owner_team_stays": {
         "es": "El equipo responsable sigue siempre {ref}.", "en": "The owner team always follows {ref}.",
     },
-    "issue.need_team": {
-        "es": "No perteneces a ningún equipo: indica cuál lleva la incidencia, p. ej. /incidencia nueva #ACME sev2 @soporte título.",
-        "en": "You are not in any team: say which team owns the issue, e.g. /incidencia new #ACME sev2 @support title.",
-    },
     "perm.issue_owner": {
         "es": "Solo el equipo {team} publica el estado de {ref} o la cierra. Puedes seguirla con /incidencia seguir {ref}.",
         "en": "Only the {team} team posts status on {ref} or closes it. You can follow it with /incidencia follow {ref}.",
@@ -253,6 +249,7 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
             "• /estado INC-7 texto — publica el estado (solo el equipo responsable); llega a todos los que la siguen\n"
             "• /incidencia ver|seguir|dejar INC-7 · añadir|quitar INC-7 @equipo ana.garcia\n"
             "• /incidencia vigilar|cerrar INC-7 [nota] · reabrir INC-7 · severidad INC-7 sev1\n"
+            "• /incidencia reasignar INC-7 @equipo [motivo] — pasa la incidencia a otro equipo\n"
             "• /incidencias [#CLIENTE] — las abiertas · /cliente ACME — todo sobre un cliente · /cliente nuevo #ACME Nombre"
         ),
         "en": (
@@ -261,7 +258,32 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
             "• /estado INC-7 text — posts status (owner team only); it reaches everyone following\n"
             "• /incidencia view|follow|unfollow INC-7 · add|remove INC-7 @team ana.garcia\n"
             "• /incidencia monitor|close INC-7 [note] · reopen INC-7 · severity INC-7 sev1\n"
+            "• /incidencia reassign INC-7 @team [reason] — hands the issue to another team\n"
             "• /incidencias [#CUSTOMER] — open ones · /cliente ACME — everything about a customer · /cliente new #ACME Name"
         ),
+    },
+    # Passing an issue to another team, and asking which team owns a new one.
+    "status_kind.reassigned": {
+        "es": "{ref} · {customer}: cambio de equipo responsable", "en": "{ref} · {customer}: new owner team",
+    },
+    "status_kind_short.reassigned": {"es": "reasignada", "en": "reassigned"},
+    "reply.issue_reassigned": {
+        "es": "{ref} pasa a {team}; avisados {count} chats.", "en": "{ref} now belongs to {team}; {count} chats told.",
+    },
+    "reply.issue_reassigned_one": {
+        "es": "{ref} pasa a {team}; avisado 1 chat.", "en": "{ref} now belongs to {team}; 1 chat told.",
+    },
+    "issue.same_team": {"es": "{ref} ya es de {team}.", "en": "{ref} already belongs to {team}."},
+    "perm.issue_reassign": {
+        "es": "Solo el equipo {team} y el gestor de cuenta pueden pasar {ref} a otro equipo.",
+        "en": "Only the {team} team and the account manager can hand {ref} to another team.",
+    },
+    "issue.suggest_teams": {
+        "es": "¿Qué equipo lleva esta incidencia? Por lo que cuentas, puede ser:",
+        "en": "Which team owns this issue? From what you wrote, it may be:",
+    },
+    "issue.choose_team": {
+        "es": "¿Qué equipo lleva esta incidencia? Elige uno (la próxima vez puedes escribir @equipo):",
+        "en": "Which team owns this issue? Pick one (next time you can write @team):",
     },
 }

@@ -18,6 +18,7 @@ DOMAIN = Domain(
             menu=(MenuEntry("incidencia", "nueva #CLIENTE sev2 qué pasa · ver|seguir|cerrar INC-7 — incidencias de clientes "
                                           "(la lista: incidencias [#CLIENTE])"),),
             help={"es": "• /incidencia ayuda — incidencias de clientes", "en": "• /incidencia help — customer issues"},
+            verbs=parser.VERBS,
         ),
         Command(
             words=("incidencias", "issues", "incidents"), slash="/incidencias",
@@ -26,6 +27,7 @@ DOMAIN = Domain(
             # Not in Teams' menu (10 entries at most, room kept for new domains): "incidencia"'s entry names it.
             help={"es": "• /incidencias [#CLIENTE] — las incidencias abiertas",
                   "en": "• /incidencias [#CUSTOMER] — open customer issues"},
+            help_from="incidencia",
         ),
         Command(
             words=("estado", "status"), slash="/estado", parse=parser.parse_status, handle=handlers.handle,
@@ -35,6 +37,7 @@ DOMAIN = Domain(
             help={"es": "• /estado INC-7 texto — el estado de una incidencia, para todos los que la siguen",
                   "en": "• /estado INC-7 text — an issue's status, for everyone following it"},
             claims_line=parser.is_status_post,
+            help_from="incidencia",
         ),
     ),
     buttons=actions.BUTTONS,

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.issues import cadence, messaging, scheduled, service
 from bot.issues.cards import Follower, card_view, followers, send_card, view_of
-from bot.issues.states import CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, SEVERITIES, STATUS, display_id
+from bot.issues.states import CLOSED, DEFAULT_SEVERITY, MONITORING, OPEN, REASSIGNED, SEVERITIES, STATUS, display_id
 from bot.limits import MAX_TITLE
 from bot.messages import Message
 from bot.people import service as people
@@ -184,6 +184,31 @@ async def set_severity(ctx: Ctx, actor: Person, issue_id: int, severity: str) ->
         raise UserError("issue.same_severity", ref=display_id(issue.id), severity=severity.upper())
     before, issue.severity = issue.severity, severity
     return await _record(ctx, actor, issue, "severity", f"{before.upper()} → {severity.upper()}")
+
+
+async def reassign(ctx: Ctx, actor: Person, issue_id: int, to_team: Team, reason: str | None) -> Posted:
+    """The owner team (or the account manager) hands the issue to another team.
+
+    The new team follows it and owes the next update; the old one keeps
+    following until the new owners remove it; the trail (an update every
+    follower gets) says who passed it on, from which team to which, and why.
+    """
+    reason = check_text(reason, field="reason") if reason and reason.strip() else None
+    issue = await service.get(ctx.session, issue_id, for_update=True)
+    from_team = await teams.get(ctx.session, issue.owner_team_id)
+    customer = await ctx.session.get(Customer, issue.customer_id)
+    in_charge = (await teams.is_member(ctx.session, actor.id, from_team.id)
+                 or (customer is not None and customer.account_manager_id == actor.id))
+    if not in_charge:
+        raise UserError("perm.issue_reassign", ref=display_id(issue.id), team=from_team.name)
+    if issue.state == CLOSED:
+        raise UserError("issue.closed", ref=display_id(issue.id))
+    if to_team.id == from_team.id:
+        raise UserError("issue.same_team", ref=display_id(issue.id), team=to_team.name)
+    issue.owner_team_id, issue.owner_id = to_team.id, None
+    await _add_follower(ctx, issue, TEAM, to_team.id, actor)
+    trail = f"{from_team.name} → {to_team.name}" + (f": {reason}" if reason else "")
+    return await _record(ctx, actor, issue, REASSIGNED, trail)
 
 
 async def follow(ctx: Ctx, actor: Person, issue_id: int) -> bool:

@@ -19,6 +19,7 @@ DOMAIN = Domain(
             usage_hint="nuevo · lista · ver P-3 · resultados P-3 · responder P-3 · ayuda",
             menu=(MenuEntry("pulso", "nuevo · lista · resultados P-3 — encuestas de pulso anónimas"),),
             help={"es": "• /pulso ayuda — encuestas de pulso anónimas", "en": "• /pulso help — anonymous pulse surveys"},
+            verbs=parser.VERBS,
         ),
     ),
     buttons=buttons.BUTTONS + respond.BUTTONS,

@@ -13,7 +13,8 @@ DOMAIN = Domain(
         Command(
             words=("pedir", "request"), slash="/pedir", parse=parser.parse, handle=handlers.handle,
             description="Pide algo a otro equipo, o mira tus pedidos y tu cola",
-            usage_hint="@equipo qué necesitas [#CLIENTE] [!urgente] [para:viernes] · mis · cola · ver PED-12 · ayuda",
+            usage_hint=("@equipo qué necesitas [#CLIENTE] [!urgente] [para:viernes] · mis · cola · ver PED-12 · "
+                        "cancelar PED-12 · ayuda"),
             menu=(
                 MenuEntry("pedir", "@equipo qué necesitas [#CLIENTE] [!urgente] [para:viernes] — pide algo a otro equipo"),
                 MenuEntry("pedir mis", "Tus pedidos abiertos"),
@@ -21,6 +22,7 @@ DOMAIN = Domain(
                 MenuEntry("pedir ayuda", "Cómo se usa Pedir"),
             ),
             help={"es": "• /pedir ayuda — pedidos entre equipos", "en": "• /pedir help — requests between teams"},
+            verbs=parser.VERBS,
         ),
     ),
     buttons=actions.BUTTONS,

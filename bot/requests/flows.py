@@ -32,6 +32,7 @@ from bot.requests.states import (
     REOPEN_WINDOW_DAYS,
     RESOLVED,
     WAITING_INFO,
+    WITHDRAWN,
     display_id,
 )
 from bot.sla import clocks
@@ -286,6 +287,31 @@ async def reject(ctx: Ctx, actor: Person, request_id: int, reason: str) -> Reque
     view = await _close(ctx, actor, request_id, REJECTED, reason)
     tell_requester(ctx, view, "notice.rejected", who=actor.name, reason=reason)
     return view.request
+
+
+async def withdraw(ctx: Ctx, actor: Person, request_id: int, reason: str | None) -> RequestView:
+    """The requester takes their request back: the clocks stop without judging
+    the team, both cards close, and the team hears it in the card's thread."""
+    reason = check_text(reason, field="reason") if reason and reason.strip() else None
+    request = await service.get(ctx.session, request_id)
+    if request.requester_id != actor.id:
+        raise UserError("perm.not_requester", ref=display_id(request.id))
+    if request.status in CLOSED:
+        key = "request.already_withdrawn" if request.status == WITHDRAWN else "request.withdraw_closed"
+        raise UserError(key, ref=display_id(request.id))
+    request.status = WITHDRAWN
+    request.resolved_at = ctx.now  # closed then: it stays in a customer's recent requests
+    clocks.withdraw(request)
+    _touch(ctx, request)
+    _event(ctx, request, actor, "withdrawn", reason)
+    view = await view_of(ctx, request)
+    await publish(ctx, view)
+    if reason:
+        tell_team(ctx, view, "notice.withdrawn_reason", who=actor.name, reason=reason)
+    else:
+        tell_team(ctx, view, "notice.withdrawn", who=actor.name)
+    await _scan(ctx, request, reason, "comment", actor)
+    return view
 
 
 async def reassign(ctx: Ctx, actor: Person, request_id: int, to_team: Team, reason: str) -> Request:

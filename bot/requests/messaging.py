@@ -13,7 +13,7 @@ from bot.i18n import format_day, format_when, t
 from bot.interaction import make
 from bot.nudges import trail as nudge_trail
 from bot.messages import Action, Fact, Message
-from bot.requests.states import IN_PROGRESS, NEW, REJECTED, REQUEST, RESOLVED, WAITING_INFO, display_id
+from bot.requests.states import CLOSED, IN_PROGRESS, NEW, REQUEST, RESOLVED, WAITING_INFO, WITHDRAWN, display_id
 from bot.sla import clocks
 from bot.text import shorten
 from storage.models import Customer, Person, Request, Team
@@ -81,7 +81,9 @@ def facts(view: RequestView, locale: str | None, tz: str) -> list[Fact]:
 
 def sla_line(view: RequestView, locale: str | None, tz: str, now: datetime) -> str:
     request, home = view.request, view.team.timezone
-    if request.status in (RESOLVED, REJECTED):
+    if request.status == WITHDRAWN:
+        return t(locale, "sla.withdrawn")
+    if request.status in CLOSED:
         met = request.resolution_met
         if met is None:
             return t(locale, f"status.{request.status}")
@@ -136,6 +138,7 @@ def requester_card(view: RequestView, now: datetime) -> Message:
     actions: list[Action] = []
     if request.status in (NEW, IN_PROGRESS, WAITING_INFO):
         actions.append(button(locale, "comment", request.id))
+        actions.append(button(locale, "withdraw", request.id))
     if request.status == RESOLVED:
         actions.append(button(locale, "reopen", request.id))
     return Message(

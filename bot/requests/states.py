@@ -8,9 +8,10 @@ IN_PROGRESS = "in_progress"
 WAITING_INFO = "waiting_info"
 RESOLVED = "resolved"
 REJECTED = "rejected"
+WITHDRAWN = "withdrawn"  # taken back by the requester
 
 OPEN = (NEW, IN_PROGRESS, WAITING_INFO)
-CLOSED = (RESOLVED, REJECTED)
+CLOSED = (RESOLVED, REJECTED, WITHDRAWN)
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 

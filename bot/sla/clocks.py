@@ -126,3 +126,12 @@ def state(request: Request, team: Team, now: datetime) -> str:
         if window > 0 and hours_of(team).minutes_between(now, due) < AT_RISK_SHARE * window:
             return "at_risk"
     return "ok"
+
+
+def withdraw(request: Request) -> None:
+    """Withdrawn by the requester: the clocks stop, and no promise counts as kept
+    or missed (a first response already given stays on record)."""
+    request.resolution_met = None
+    request.first_response_due_at = request.resolution_due_at = None
+    request.first_response_warn_at = request.resolution_warn_at = None
+    request.sla_paused_remaining = request.waiting_since = None

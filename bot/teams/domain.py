@@ -14,11 +14,13 @@ DOMAIN = Domain(
             description="El directorio de equipos y qué se les puede pedir",
             menu=(MenuEntry("equipos", "El directorio de equipos y qué se les puede pedir"),),
             help={"es": "• /equipos — el directorio de equipos", "en": "• /equipos — the team directory"},
+            help_from="pedir",
         ),
         Command(
             words=("equipo", "team"), slash="/equipo", parse=commands.parse_team, handle=commands.handle,
             description="La ficha de un equipo: qué hace, su compromiso y cómo lo cumple", usage_hint="@facturacion",
             help={"es": "• /equipo @x — su ficha y su compromiso", "en": "• /equipo @x — a team's card and its promise"},
+            help_from="pedir",
         ),
     ),
     jobs=(Job("teams.digest", due=scheduled.due, run=scheduled.run, every_seconds=60),),

@@ -10,9 +10,9 @@ from bot.context import Caller, Ctx
 from bot.i18n import t
 from bot.interaction import Interaction, make
 from bot.issues import flows
-from bot.issues.commands import handlers
+from bot.issues.commands import handlers, opening
 from bot.issues.commands import parser as p
-from bot.issues.states import ISSUE, STATUS_UPDATE, display_id
+from bot.issues.states import DRAFT, ISSUE, STATUS_UPDATE, display_id
 from bot.limits import MAX_TEXT
 from bot.messages import Form as FormMessage
 from bot.messages import FormField, Reply
@@ -66,5 +66,6 @@ BUTTONS = (
     *(Button(action, ISSUE, ask_text) for action in TEXT_FORMS),
     Button("issue.follow", ISSUE, follow),
     Button("status.ack", STATUS_UPDATE, acknowledge),
+    Button(opening.PICK, DRAFT, opening.pick_team),
 )
 FORMS = tuple(Form(form_id, ISSUE, submit_text) for form_id in TEXT_FORMS)

@@ -9,8 +9,9 @@ from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.interaction import make
 from bot.issues import flows, messaging, service
+from bot.issues.commands import opening
 from bot.issues.commands import parser as p
-from bot.issues.states import CLOSED, DEFAULT_SEVERITY, ISSUE, display_id
+from bot.issues.states import CLOSED, ISSUE, display_id
 from bot.messages import Action, Reply
 from bot.people import service as people
 from bot.teams import routing
@@ -26,7 +27,7 @@ async def handle(ctx: Ctx, caller: Caller, cmd: object) -> Reply:
         case p.IssueHelp():
             return Reply.text(t(loc, "help.issues"))
         case p.IssueNew():
-            return await open_issue(ctx, caller, cmd)
+            return await opening.open_issue(ctx, caller, cmd)
         case p.IssueView(issue_id=iid):
             return await show(ctx, caller, iid)
         case p.StatusPost(issue_id=iid, text=text):
@@ -39,6 +40,12 @@ async def handle(ctx: Ctx, caller: Caller, cmd: object) -> Reply:
             return _posted(ctx, caller, "reply.issue_reopened", await flows.reopen(ctx, me, iid))
         case p.IssueSeverity(issue_id=iid, severity=severity):
             return _posted(ctx, caller, "reply.issue_severity", await flows.set_severity(ctx, me, iid, severity))
+        case p.IssueReassign(issue_id=iid, team=token, reason=reason):
+            await service.get(ctx.session, iid)  # an unknown issue first, then the team
+            team = await teams.find(ctx.session, token)
+            posted = await flows.reassign(ctx, me, iid, team, reason)
+            key = "reply.issue_reassigned_one" if posted.reached == 1 else "reply.issue_reassigned"
+            return Reply.text(t(loc, key, ref=display_id(iid), team=team.name, count=posted.reached))
         case p.IssueFollow(issue_id=iid):
             key = "reply.following" if await flows.follow(ctx, me, iid) else "reply.already_following"
             return Reply.text(t(loc, key, ref=display_id(iid)))
@@ -67,27 +74,6 @@ def _posted(ctx: Ctx, caller: Caller, key: str, posted: flows.Posted) -> Reply:
     if posted.reached == 1:
         key += "_one"  # "1 chat", not "1 chats"
     text = t(caller.locale, key, ref=display_id(issue), count=posted.reached)
-    return Reply.text(text)
-
-
-async def open_issue(ctx: Ctx, caller: Caller, cmd: p.IssueNew) -> Reply:
-    customer = await customers.require(ctx.session, cmd.customer)
-    if cmd.team:
-        team = await teams.find(ctx.session, cmd.team)
-    else:
-        own = await teams.teams_of(ctx.session, caller.person.id)
-        if not own:
-            raise UserError("issue.need_team")
-        team = own[0]
-    issue = await flows.open_issue(ctx, caller.person, customer, team, cmd.title, cmd.severity)
-    loc = caller.locale
-    due = format_when(issue.next_update_due, loc, caller.timezone) if issue.next_update_due else "—"
-    names = await service.follower_names(ctx.session, issue.id)
-    text = t(loc, "reply.issue_opened", ref=display_id(issue.id), customer=customer.name,
-             severity=issue.severity.upper(), team=team.name, followers=", ".join(names), when=due)
-    if cmd.severity is None:
-        text += "\n" + t(loc, "reply.issue_default_severity", severity=DEFAULT_SEVERITY.upper(),
-                         ref=display_id(issue.id))
     return Reply.text(text)
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.commands.grammar import (
+    BARE_TEAM,
     DASHES,
     MENTION,
     TOKEN,
     ParseError,
     customer_tag,
+    group,
     record_id,
     too_long,
 )
@@ -87,6 +89,13 @@ class IssueSeverity:
 
 
 @dataclass(frozen=True)
+class IssueReassign:
+    issue_id: int
+    team: str  # the new owner team, without "@"
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class IssueList:
     customer: str | None  # None: every open issue
 
@@ -98,7 +107,7 @@ class StatusPost:
 
 IssueCommand = (
     IssueHelp | IssueNew | IssueView | IssueClose | IssueFollow | IssueUnfollow | IssueAdd
-    | IssueRemove | IssueMonitor | IssueReopen | IssueSeverity | IssueList | StatusPost
+    | IssueRemove | IssueMonitor | IssueReopen | IssueSeverity | IssueReassign | IssueList | StatusPost
 )
 
 # Subcommand key (the English name) -> the words that call it, Spanish name first.
@@ -107,7 +116,14 @@ _SUBCOMMANDS = {
     "close": ("cerrar", "close"), "follow": ("seguir", "follow"), "unfollow": ("dejar", "unfollow"),
     "add": ("añadir", "agregar", "add"), "remove": ("quitar", "remove"),
     "monitor": ("monitorizar", "vigilar", "monitor"), "reopen": ("reabrir", "reopen"),
-    "severity": ("severidad", "sev", "severity"),
+    "severity": ("severidad", "sev", "severity"), "reassign": ("reasignar", "reassign"),
+}
+# The words an "unknown word" answer lists, per language, as the help names them.
+VERBS = {
+    "es": ("nueva", "ver", "seguir", "dejar", "añadir", "quitar", "vigilar", "cerrar", "reabrir", "severidad",
+           "reasignar", "ayuda"),
+    "en": ("new", "view", "follow", "unfollow", "add", "remove", "monitor", "close", "reopen", "severity",
+           "reassign", "help"),
 }
 _SUBCOMMAND_OF = {fold(word): key for key, words in _SUBCOMMANDS.items() for word in words}
 _SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()}
@@ -190,6 +206,8 @@ def parse_issue(text: str, _today: date, english: bool) -> IssueCommand | ParseE
     if key in _WITH_TARGETS:
         targets = _targets(rest)
         return _WITH_TARGETS[key](issue_id, targets) if targets else missing
+    if key == "reassign":
+        return _reassign(issue_id, args[1:], text, missing)
     if key == "severity":
         if not rest:
             return missing
@@ -201,6 +219,17 @@ def parse_issue(text: str, _today: date, english: bool) -> IssueCommand | ParseE
         note = squeeze_spaces(text[args[0].end() :])
         return too_long(note, MAX_TEXT) or _WITH_NOTE[key](issue_id, note or None)
     return _JUST_THE_ID[key](issue_id)  # extra words are harmless
+
+
+def _reassign(issue_id: int, args: list[re.Match[str]], text: str, missing: ParseError) -> IssueReassign | ParseError:
+    """ "reasignar INC-1 @soporte es un fallo del conector": the new owner team, and why."""
+    if not args:
+        return missing
+    team = group(BARE_TEAM, args[0][0])
+    if team is None:
+        return ParseError("bad_team", args[0][0])
+    reason = squeeze_spaces(text[args[0].end():])
+    return too_long(reason, MAX_TEXT) or IssueReassign(issue_id, team, reason or None)
 
 
 def parse_status(text: str, _today: date, english: bool) -> StatusPost | ParseError:
@@ -225,4 +254,6 @@ def parse_issues(text: str, _today: date, _english: bool) -> IssueList:
 def is_status_post(words: list[str]) -> bool:
     """ "estado INC-7 …" is a status update, whatever it mentions; "estado de la
     factura @facturacion" is a request. Alone, it is someone asking how it works."""
+    if len(words) == 2 and keyword(words[1]) in ("ayuda", "help"):
+        return True  # "estado ayuda": how it works
     return len(words) == 1 or ISSUE_ID.fullmatch(keyword(words[1])) is not None

@@ -74,6 +74,11 @@ _SUBCOMMANDS = {
     "responder": "respond", "respond": "respond", "answer": "respond",
     "ayuda": "help", "help": "help",
 }
+# The words an "unknown word" answer lists, per language, as the help names them.
+VERBS = {
+    "es": ("nuevo", "lista", "ver", "pausar", "reanudar", "cancelar", "resultados", "responder", "ayuda"),
+    "en": ("new", "list", "show", "pause", "resume", "cancel", "results", "respond", "help"),
+}
 _SPANISH_NAME = {"show": "ver", "pause": "pausar", "resume": "reanudar", "cancel": "cancelar",
                  "results": "resultados", "respond": "responder"}
 _JUST_THE_ID = {"show": PulseShow, "pause": PulsePause, "resume": PulseResume, "cancel": PulseCancel}

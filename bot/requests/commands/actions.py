@@ -31,10 +31,11 @@ TEXT_FORMS = {
     "request.reject": ("reason", True),
     "request.comment": ("comment", True),
     "request.rate_comment": ("comment", True),
+    "request.withdraw": ("reason", False),
 }
 _TEXT_COMMANDS = {
     "request.ask_info": p.AskInfo, "request.resolve": p.Resolve,
-    "request.reject": p.Reject, "request.comment": p.Comment,
+    "request.reject": p.Reject, "request.comment": p.Comment, "request.withdraw": p.Withdraw,
 }
 
 
@@ -44,8 +45,8 @@ async def open_form(ctx: Ctx, caller: Caller, _i: Interaction) -> Reply:
 
 async def _own_draft(ctx: Ctx, caller: Caller, i: Interaction) -> Draft:
     draft = await ctx.session.get(Draft, i.id)
-    if draft is None or draft.person_id != caller.person.id:
-        raise UserError("reply.draft_gone")
+    if draft is None or draft.person_id != caller.person.id or "description" not in draft.payload:
+        raise UserError("reply.draft_gone")  # gone, someone else's, or a new issue's (bot.issues.commands.opening)
     return draft
 
 

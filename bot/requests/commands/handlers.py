@@ -9,6 +9,7 @@ from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.interaction import make
 from bot.messages import Action, Message, Reply
+from bot.people import language
 from bot.people import service as people
 from bot.requests import flows, messaging, service, visibility
 from bot.requests.commands import drafts, forms, notes
@@ -36,6 +37,8 @@ async def handle(ctx: Ctx, caller: Caller, cmd: p.Command) -> Reply:
             return await queue(ctx, caller, token)
         case p.View(request_id=rid):
             return await view(ctx, caller, rid)
+        case p.Language(code=code):
+            return await language.choose(ctx, caller, code)
     return await lifecycle(ctx, caller, cmd)
 
 
@@ -124,21 +127,33 @@ async def mine(ctx: Ctx, caller: Caller) -> Reply:
 
 
 async def queue(ctx: Ctx, caller: Caller, team_token: str | None) -> Reply:
+    """One team's queue; without a team, each of the caller's teams, one after the other."""
     if team_token:
         team = await teams.find(ctx.session, team_token)
+        if not await teams.is_member(ctx.session, caller.person.id, team.id):
+            raise UserError("perm.queue", team=team.name, slug=team.slug)
+        own = [team]
     else:
         own = await teams.teams_of(ctx.session, caller.person.id)
         if not own:
             raise UserError("input.queue_team")
-        team = own[0]
-    if not await teams.is_member(ctx.session, caller.person.id, team.id):
-        raise UserError("perm.queue", team=team.name, slug=team.slug)
+    sections = [await queue_section(ctx, caller, team) for team in own]
+    if len(sections) == 1:
+        title, lines = sections[0]
+        return listing(title, lines) if lines else Reply.text(title)
+    text = "\n\n".join("\n".join([f"*{title}*", *lines]) for title, lines in sections)
+    total = sum(len(lines) for _title, lines in sections)
+    return Reply(message=Message(title=t(caller.locale, "reply.queues.title", count=total), text=text))
+
+
+async def queue_section(ctx: Ctx, caller: Caller, team: Team) -> tuple[str, list[str]]:
+    """A team's queue as (title, lines); an empty queue is its title alone, saying so."""
     requests = await service.queue(ctx.session, team.id, viewer_id=caller.person.id)
     if not requests:
-        return Reply.text(t(caller.locale, "reply.queue.empty", team=team.name))
+        return t(caller.locale, "reply.queue.empty", team=team.name), []
     lines = [messaging.summary_line(await flows.view_of(ctx, req), caller.locale, ctx.now, caller.timezone)
              for req in requests]
-    return listing(t(caller.locale, "reply.queue.title", team=team.name, count=len(requests)), lines)
+    return t(caller.locale, "reply.queue.title", team=team.name, count=len(requests)), lines
 
 
 async def view(ctx: Ctx, caller: Caller, request_id: int) -> Reply:
@@ -197,6 +212,9 @@ async def lifecycle(ctx: Ctx, caller: Caller, cmd: object) -> Reply:
         case p.Reopen(request_id=rid):
             await flows.reopen(ctx, me, rid)
             return Reply.text(t(loc, "reply.reopened", ref=display_id(rid)))
+        case p.Withdraw(request_id=rid, reason=reason):
+            view = await flows.withdraw(ctx, me, rid, reason)
+            return Reply.text(t(loc, "reply.withdrawn", ref=view.ref, team=view.team.name))
         case p.Rate(request_id=rid, score=score, comment=comment):
             await flows.rate(ctx, me, rid, score, comment)
             return Reply.text(t(loc, "reply.rated", ref=display_id(rid)))

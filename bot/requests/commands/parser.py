@@ -111,6 +111,17 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Withdraw:  # the requester takes their own request back
+    request_id: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str | None  # "es" | "en"; None: say which one is in use and how to change it
+
+
+@dataclass(frozen=True)
 class NewRequest:
     team: str | None  # first "@mention", without "@"
     description: str  # flags removed; "#CLIENTE" and date phrases kept
@@ -128,7 +139,7 @@ class NewRequest:
 
 Command = (
     OpenForm | Help | Mine | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
-    | Reassign | Reopen | Comment | Rate | NewRequest
+    | Reassign | Reopen | Comment | Rate | Withdraw | Language | NewRequest
 )
 
 # Subcommand key -> the words that call it, Spanish name first. A message
@@ -139,7 +150,15 @@ _SUBCOMMANDS = {
     "ask": ("preguntar", "info", "ask"), "resolve": ("resolver", "resolve"),
     "reject": ("rechazar", "reject"), "reassign": ("reasignar", "reassign"),
     "reopen": ("reabrir", "reopen"), "comment": ("comentar", "comment", "responder", "reply"),
-    "rate": ("valorar", "rate"),
+    "rate": ("valorar", "rate"), "withdraw": ("cancelar", "retirar", "anular", "cancel", "withdraw"),
+    "language": ("idioma", "language"),
+}
+# The words an "unknown word" answer lists, per language, as the help names them.
+VERBS = {
+    "es": ("@equipo qué necesitas", "mis", "cola", "ver", "cancelar", "tomar", "asignar", "info", "comentar",
+           "resolver", "rechazar", "reasignar", "reabrir", "valorar", "idioma", "ayuda"),
+    "en": ("@team what you need", "mine", "queue", "view", "cancel", "claim", "assign", "ask", "comment",
+           "resolve", "reject", "reassign", "reopen", "rate", "language", "help"),
 }
 _SUBCOMMAND_OF = {word: key for key, words in _SUBCOMMANDS.items() for word in words}
 # What a lifecycle command lacks when the text after its id is missing
@@ -158,6 +177,13 @@ _DUE_FLAG = re.compile(r"(?:para|due):", re.IGNORECASE)
 _REQUEST_ID = re.compile(rf"(?:ped[{DASHES}]?)?([0-9]{{1,10}})")
 _ID_LIKE = re.compile(rf"ped[{DASHES}]|[0-9]")
 _RATING = re.compile(r"([0-9]{1,3})(?:/5)?")
+# What an unknown first word may be followed by and still be a mistyped command, not
+# a request: "PED-15", "INC-3" (a bare "15" only as the last word: "llamar 3 veces" is prose).
+_RECORD_REF = re.compile(rf"(?:ped|inc)[{DASHES}]?[0-9]+")
+_LANGUAGES = {
+    "es": "es", "espanol": "es", "castellano": "es", "spanish": "es",
+    "en": "en", "english": "en", "ingles": "en",
+}
 
 
 # key -> (class, reader of the token after the id with its error code, free
@@ -169,6 +195,7 @@ _LIFECYCLE = {
     "rate": (Rate, (lambda t: number(_RATING, t, 5), "bad_rating"), False),
     "ask": (AskInfo, None, True), "resolve": (Resolve, None, False),
     "reject": (Reject, None, True), "comment": (Comment, None, True),
+    "withdraw": (Withdraw, None, False),
 }
 
 
@@ -219,6 +246,25 @@ def _new_request(text: str, today: date) -> NewRequest | ParseError:
                                unread_due=reading.unread, unread_due_past=reading.past)
 
 
+def _a_mistyped_command(tokens: list[re.Match[str]]) -> bool:
+    """ "cancelr PED-15", "idoma"? A first word that is no command and is followed
+    by a request or issue id, or by nothing, is a command we do not know: never a request."""
+    first = fold(tokens[0][0]).lstrip("¿¡").rstrip(".,;:!?")
+    if not first.isalpha():  # "@it …", "#ACME …", "!alta …", "para:…": parts of a request
+        return False
+    if len(tokens) == 1:
+        return True
+    second = keyword(tokens[1][0])
+    return _RECORD_REF.fullmatch(second) is not None or (len(tokens) == 2 and second.isdecimal())
+
+
+def _language(args: list[re.Match[str]]) -> Language | ParseError:
+    if not args:
+        return Language(None)
+    code = _LANGUAGES.get(keyword(args[0][0]))
+    return Language(code) if code else ParseError("bad_language", args[0][0])
+
+
 def parse(text: str, today: date, _english: bool) -> Command | ParseError:
     """Parse `text` typed after /pedir."""
     tokens = list(TOKEN.finditer(text))
@@ -227,20 +273,29 @@ def parse(text: str, today: date, _english: bool) -> Command | ParseError:
     verb = tokens[0][0].strip(".,;:!?¡¿")
     key = _SUBCOMMAND_OF.get(keyword(verb))
     args = tokens[1:]
+    mentioned = any(MENTION.fullmatch(t[0]) for t in tokens)
+    if key is None:
+        if len(tokens) == 1 and (request_id := record_id(_REQUEST_ID, tokens[0][0])) is not None:
+            return View(request_id)  # "/pedir PED-12" alone shows it
+        if _a_mistyped_command(tokens):
+            return ParseError("unknown_command", tokens[0][0])
+        return _new_request(text, today)
     # "ayuda con el excel @it" is a request that happens to start with "ayuda".
-    if key is None or (key in ("mine", "help") and args) or (key == "queue" and len(args) > 1):
+    if (key in ("mine", "help") and args) or (key == "queue" and len(args) > 1) or (
+            key == "language" and (mentioned or (len(args) > 1 and keyword(args[0][0]) not in _LANGUAGES))):
         return _new_request(text, today)
     if key in ("mine", "help"):
         return Mine() if key == "mine" else Help()
     if key == "queue":
         team = group(BARE_TEAM, args[0][0]) if args else None
         return ParseError("bad_team", args[0][0]) if args and not team else Queue(team)
+    if key == "language":
+        return _language(args)
     if not args:
         return ParseError("missing_request_id", verb)
     request_id = record_id(_REQUEST_ID, args[0][0])
     if request_id is None:
         # "resolver la VPN @it" is a request to @it, not a mistyped id.
-        mentioned = any(MENTION.fullmatch(t[0]) for t in tokens)
         if mentioned and not _ID_LIKE.match(keyword(args[0][0])):
             return _new_request(text, today)
         return ParseError("bad_request_id", args[0][0])
