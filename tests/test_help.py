@@ -116,9 +116,9 @@ async def test_issue_refusals_point_to_the_issue_help(app, folk, command, text, 
     assert english.message.text.endswith("Type /incidencia help to see how it works.")
 
 
-async def test_request_refusals_still_point_to_the_request_help(app, folk):
+async def test_request_refusals_show_the_request_command_that_would_work(app, folk):
     reply = await app.command(folk[ANA], "/pedir", "rechazar PED-1")
-    assert reply.message.text == "Falta algo en «rechazar». Escribe /pedir ayuda para ver cómo se usa."
+    assert reply.message.text == "Falta el motivo. Por ejemplo: /pedir rechazar PED-1 no es de nuestro equipo"
 
 
 @pytest.mark.parametrize(
