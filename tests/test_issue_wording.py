@@ -54,3 +54,12 @@ async def test_a_follower_in_another_zone_reads_the_card_in_their_time(inc1, app
     # SEV2 asks for an update every 2 business hours: 12:00 in Madrid, 05:00 in Mexico City.
     assert any("05:00 (hora de Ciudad de México)" in (message.context or "") for message in mine)
     assert any("12:00" in (message.context or "") and "hora de" not in message.context for message in team)
+
+
+async def test_an_issue_opened_from_another_zone_says_when_the_update_is_due_in_the_openers_time(app, folk):
+    reply = await app.command(folk[CARLOS], "/incidencia", "nueva #acme sev2 @soporte Los albaranes no se sincronizan")
+    assert reply.message.text.startswith("Abierta INC-1")
+    # SEV2: an update every 2 business hours, 12:00 in Madrid where Soporte works.
+    assert "05:00 (hora de Ciudad de México)" in reply.message.text
+    reply = await app.command(folk[LUCIA], "/incidencia", "nueva #acme sev2 @soporte Otra cosa")
+    assert "12:00" in reply.message.text and "hora de" not in reply.message.text

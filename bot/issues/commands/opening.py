@@ -62,7 +62,8 @@ async def pick_team(ctx: Ctx, caller: Caller, i: Interaction) -> Reply:
 async def create(ctx: Ctx, caller: Caller, customer: Customer, team: Team, title: str, severity: str | None) -> Reply:
     issue = await flows.open_issue(ctx, caller.person, customer, team, title, severity)
     loc = caller.locale
-    due = format_when(issue.next_update_due, loc, caller.timezone) if issue.next_update_due else "—"
+    due = format_when(issue.next_update_due, loc, caller.timezone, home_tz=team.timezone) \
+        if issue.next_update_due else "—"
     names = await service.follower_names(ctx.session, issue.id)
     text = t(loc, "reply.issue_opened", ref=display_id(issue.id), customer=customer.name,
              severity=issue.severity.upper(), team=team.name, followers=", ".join(names), when=due)
