@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
-SPLITS = ("train", "frozen")
+SPLITS = ("train", "frozen", "stress")
 # The org file's competitor list the sets are labelled against.
 COMPETITORS = ("Zendesk", "Freshdesk")
 
