@@ -299,7 +299,7 @@ def test_data_files_use_known_ids_and_actions(lang):
 def test_load_signals_reads_both_languages():
     signals = load_signals()
     assert {s.language for s in signals} == set(LANGUAGES)
-    assert all(s.regex.pattern for s in signals)
+    assert all(s.regexes for s in signals)
     assert {g.language for g in load_rules().guards} == set(LANGUAGES)
 
 

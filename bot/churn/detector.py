@@ -22,8 +22,8 @@ competitors=[...])` raises a `competitor` hit on a mention of one, unless
 negated or guarded like any other phrase.
 
 Stdlib regexes only, on purpose: this runs on every status update (target
-under 2 ms for 1,000 characters, bench/churn_scan.py). The patterns of one
-signal are compiled into one alternation, so a text is scanned once per signal.
+under 2 ms for 1,000 characters, bench/churn_scan.py). A pattern is only tried
+where the text has a word it can start with (`bot.churn.index`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
-from bot.churn.phrases import pattern_regex
+from bot.churn.index import WordIndex
+from bot.churn.phrases import compile_pattern
 from bot.churn.scope import doubted, negated, sentence_of, sentence_starts
 from bot.text import fold, fold_map, original_span
 
@@ -70,7 +71,7 @@ class Signal:
     severity: int
     action: str
     patterns: tuple[str, ...]
-    regex: re.Pattern[str]  # every pattern, as one alternation
+    regexes: tuple[re.Pattern[str], ...]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Guard:
     kind: str
     language: str
     patterns: tuple[str, ...]
-    regex: re.Pattern[str]
+    regexes: tuple[re.Pattern[str], ...]
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,20 @@ class Rules:
     signals: tuple[Signal, ...]
     guards: tuple[Guard, ...] = ()
 
+    @cached_property
+    def index(self) -> WordIndex[Signal | Guard]:
+        return WordIndex((rule, pattern, regex) for rule in (*self.signals, *self.guards)
+                         for pattern, regex in zip(rule.patterns, rule.regexes))
+
 
 # --- loading ------------------------------------------------------------------
 
 
-def _alternation(where: str, patterns: tuple[str, ...]) -> re.Pattern[str]:
+def _compiled(where: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     if not patterns:
         raise ValueError(f"{where}: no patterns")
     try:
-        return re.compile("|".join(f"(?:{pattern_regex(p)})" for p in patterns))
+        return tuple(compile_pattern(p) for p in patterns)
     except (ValueError, re.error) as e:
         raise ValueError(f"{where}: {e}") from e
 
@@ -122,7 +128,7 @@ def parse_rules(language: str, raw: dict) -> Rules:
         if action not in ACTIONS:
             raise ValueError(f"{where}: unknown action {action!r}")
         patterns = tuple(entry.get("patterns", ()))
-        signals.append(Signal(sid, language, sev, action, patterns, _alternation(where, patterns)))
+        signals.append(Signal(sid, language, sev, action, patterns, _compiled(where, patterns)))
     guards = []
     for entry in raw.get("guard", []):
         kind = entry.get("kind")
@@ -130,7 +136,7 @@ def parse_rules(language: str, raw: dict) -> Rules:
         if kind not in GUARD_KINDS:
             raise ValueError(f"{where}: unknown guard kind")
         patterns = tuple(entry.get("patterns", ()))
-        guards.append(Guard(kind, language, patterns, _alternation(where, patterns)))
+        guards.append(Guard(kind, language, patterns, _compiled(where, patterns)))
     return Rules(tuple(signals), tuple(guards))
 
 
@@ -167,18 +173,6 @@ def _competitor_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
 # --- detection ----------------------------------------------------------------
 
 
-def _guarded_sentences(folded: str, starts: list[int], guards: Iterable[Guard]) -> set[int]:
-    out = set()
-    for guard in guards:
-        # A solution only counts when stated as fact ("si está resuelto ..." is not);
-        # the other guards hold in a condition too ("si un cliente no paga ...").
-        conditions = guard.kind == "resolved"
-        for m in guard.regex.finditer(folded):
-            if not doubted(folded, m.start(), conditions=conditions):
-                out.add(sentence_of(starts, m.start()))
-    return out
-
-
 def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = ()) -> list[Hit]:
     """Churn-risk phrases in `text`, in text order.
 
@@ -194,24 +188,26 @@ def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = (
         rules = _load()
     folded, index = fold_map(text)
     starts = sentence_starts(folded)
-    guarded = _guarded_sentences(folded, starts, rules.guards) if rules.guards else set()
-
-    def keep(start: int) -> bool:
-        return not negated(folded, start) and sentence_of(starts, start) not in guarded
-
-    # The same id may be defined in several languages: merge per id, so
-    # overlapping matches give one hit (the longest, its signal's severity).
-    by_id: dict[str, list[tuple[int, int, int, str]]] = {}
-    for sig in rules.signals:
-        for m in sig.regex.finditer(folded):
-            if m.end() > m.start() and keep(m.start()):
-                by_id.setdefault(sig.id, []).append((m.start(), m.end(), sig.severity, sig.action))
+    guarded: set[int] = set()
+    found: list[tuple[str, int, int, int, str]] = []
+    for rule, m in rules.index.matches(folded):
+        if isinstance(rule, Guard):
+            # A solution only counts when stated as fact ("si está resuelto ..." is not);
+            # the other guards hold in a condition too ("si un cliente no paga ...").
+            if not doubted(folded, m.start(), conditions=rule.kind == "resolved"):
+                guarded.add(sentence_of(starts, m.start()))
+        else:
+            found.append((rule.id, m.start(), m.end(), rule.severity, rule.action))
     names = _competitor_regex(tuple(competitors))
     if names is not None:
         severity, action = _competitor_grade(rules)
-        for m in names.finditer(folded):
-            if keep(m.start()):
-                by_id.setdefault(COMPETITOR, []).append((m.start(), m.end(), severity, action))
+        found += [(COMPETITOR, m.start(), m.end(), severity, action) for m in names.finditer(folded)]
+    # The same id may be defined in several languages: merge per id, so
+    # overlapping matches give one hit (the longest, its signal's severity).
+    by_id: dict[str, list[tuple[int, int, int, str]]] = {}
+    for sid, start, end, severity, action in found:
+        if sentence_of(starts, start) not in guarded and not negated(folded, start):
+            by_id.setdefault(sid, []).append((start, end, severity, action))
     hits: list[Hit] = []
     for sid, spans in by_id.items():
         spans.sort(key=lambda t: (t[0], -t[1]))

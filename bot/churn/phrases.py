@@ -97,10 +97,30 @@ def _phrase(pattern: str) -> str:
     return "".join(out)
 
 
-def pattern_regex(pattern: str) -> str:
-    """One pattern (see the module docstring) as regex source, on folded text."""
-    return r"(?<![\w'’])" + _phrase(fold_map(pattern)[0]) + r"(?![\w'’])"
-
-
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern_regex(pattern))
+    """Compile one pattern (see the module docstring) to a regex on folded text."""
+    return re.compile(r"(?<![\w'’])" + _phrase(fold_map(pattern)[0]) + r"(?![\w'’])")
+
+
+_HEAD = re.compile(r"[\w'’]+")
+
+
+def first_words(pattern: str) -> set[tuple[str, bool]]:
+    """The words a match of `pattern` can start with, folded, as (word, is_prefix).
+
+    A word is cut where the text's words are (letters, digits, apostrophes): "non-renewal" starts
+    with the word "non". Typographic apostrophes are written as "'".
+    """
+    return _first(_split_top(fold_map(pattern)[0].strip(), " ")[0])
+
+
+def _first(token: str) -> set[tuple[str, bool]]:
+    if token.startswith("("):
+        inner = token[1:-2] if token.endswith(")?") else token[1:-1]
+        return set().union(*(_first(_split_top(alt.strip(), " ")[0]) for alt in _split_top(inner, "|")))
+    prefix = token.endswith("*")
+    body = token[:-1] if prefix else token
+    head = _HEAD.match(body)
+    if head is None:
+        raise ValueError(f"bad word {token!r}")
+    return {(head.group().replace("’", "'"), prefix and head.group() == body)}
