@@ -20,9 +20,10 @@ from bot.churn.detector import (
     load_signals,
     parse_rules,
 )
-from bot.churn.phrases import compile_pattern
+from bot.churn.phrases import compile_pattern, first_words
 from bot.i18n import t
-from tests.harness.churn_sets import COMPETITORS, read_set, score
+from bot.text import fold
+from tests.harness.churn_sets import COMPETITORS, SPLITS, read_set, score
 
 
 def one_signal(*patterns: str, sid: str = "cancel") -> Rules:
@@ -294,6 +295,25 @@ def test_data_files_use_known_ids_and_actions(lang):
         assert s["action"] in ACTIONS
         assert s["severity"] in (1, 2, 3)
         assert s["patterns"]
+
+
+def test_the_word_index_finds_every_match_of_every_pattern():
+    """Trying a pattern only where its first word stands loses nothing."""
+    rules = load_rules()
+    for lang in LANGUAGES:
+        for split in SPLITS:
+            for row in read_set(split, lang):
+                folded = fold(row.text)
+                every = {(id(rule), m.start(), m.end()) for rule in (*rules.signals, *rules.guards)
+                         for regex in rule.regexes for m in regex.finditer(folded)}
+                indexed = {(id(rule), m.start(), m.end()) for rule, m in rules.index.matches(folded)}
+                assert every <= indexed, row.text
+
+
+def test_first_words_of_a_pattern():
+    assert first_words("(cancel*|terminat*) ..3 contract") == {("cancel", True), ("terminat", True)}
+    assert first_words("((we|they) are|non-renewal) x") == {("we", False), ("they", False), ("non", False)}
+    assert first_words("Won’t renew*") == {("won't", False)}
 
 
 def test_load_signals_reads_both_languages():

@@ -158,6 +158,7 @@ def load_rules() -> Rules:
 
 
 def load_signals() -> list[Signal]:
+    """Every language's signals shipped with the package."""
     return list(_load().signals)
 
 
