@@ -24,6 +24,28 @@ def _fold_char(ch: str) -> str:
     return strip(strip(ch).casefold())
 
 
+# Characters that fold to exactly one character, as a str.translate table, learnt
+# as they come; and those that fold to none ("\u0301") or several ("ß").
+_ONE_TO_ONE: dict[int, str] = {}
+_OTHERS: set[str] = set()
+_MAX_LEARNT = 8192  # keeps the table small against text made of rare characters
+
+
+def _one_to_one(chars: set[str]) -> bool:
+    """Whether every character of `chars` folds to exactly one (learning them)."""
+    for ch in chars:
+        if ord(ch) in _ONE_TO_ONE:
+            continue
+        if ch in _OTHERS or len(_ONE_TO_ONE) >= _MAX_LEARNT:
+            return False
+        folded = _fold_char(ch)
+        if len(folded) != 1:
+            _OTHERS.add(ch)
+            return False
+        _ONE_TO_ONE[ord(ch)] = folded
+    return True
+
+
 def fold_map(s: str) -> tuple[str, list[int]]:
     """Fold `s` and say, for each folded character, which input index it came from.
 
@@ -32,6 +54,10 @@ def fold_map(s: str) -> tuple[str, list[int]]:
     """
     if s.isascii():  # the common case, and a fast one for long texts
         return s.lower(), list(range(len(s)))
+    # Accented text mostly folds character for character (é -> e): one
+    # str.translate, instead of a Python step per character (20x faster on 1,000).
+    if _one_to_one(set(s)):
+        return s.translate(_ONE_TO_ONE), list(range(len(s)))
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(s):

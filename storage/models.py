@@ -385,6 +385,13 @@ class RiskFlag(SQLModel, table=True):
     created_at: Optional[datetime] = utc_column()
 
 
+class Competitor(SQLModel, table=True):
+    """A competitor the organisation file names: a mention of it in something said
+    about a customer is a churn-risk signal (bot.churn.detector)."""
+
+    name: str = Field(primary_key=True, max_length=200)
+
+
 class Nudge(SQLModel, table=True):
     """A reminder or escalation the worker sends: planned, then queued to the
     outbox, then sent once the outbox delivered it.

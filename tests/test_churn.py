@@ -1,11 +1,11 @@
-"""Churn-risk detector: matching rules, data files, and precision/recall on
-the labelled sentence sets in tests/churn_labelled_{es,en}.tsv."""
+"""Churn-risk detector: matching rules, negation and look-alikes, data files,
+and precision/recall on the labelled sentence sets (tests/churn_labelled.md):
+thresholds asserted on the frozen split only."""
 
 from __future__ import annotations
 
 import tomllib
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -14,19 +14,21 @@ from bot.churn.detector import (
     KNOWN_SIGNALS,
     LANGUAGES,
     Hit,
-    Signal,
-    _parse,
-    compile_pattern,
+    Rules,
     detect,
+    load_rules,
     load_signals,
+    parse_rules,
 )
+from bot.churn.phrases import compile_pattern, first_words
+from bot.i18n import t
+from bot.text import fold
+from tests.harness.churn_sets import COMPETITORS, SPLITS, read_set, score
 
-HERE = Path(__file__).parent
 
-
-def one_signal(*patterns: str, sid: str = "cancel") -> list[Signal]:
+def one_signal(*patterns: str, sid: str = "cancel") -> Rules:
     raw = {"signal": [{"id": sid, "severity": 3, "action": "call_today", "patterns": list(patterns)}]}
-    return _parse("xx", raw)
+    return parse_rules("xx", raw)
 
 
 def phrases(text: str, signals=None) -> list[str]:
@@ -121,6 +123,92 @@ def test_negation_window_is_small_and_clause_bound(text, sid):
 
 
 @pytest.mark.parametrize(
+    "text,sid",
+    [
+        # A negated condition is not a negated threat.
+        ("Si no se arregla esta semana se cambian a otro proveedor", "competitor"),
+        ("Como no lo solucionemos pronto, anularán la suscripción", "cancel"),
+        ("If the sync isn't working by Monday they'll terminate the contract", "cancel"),
+        ("Unless we fix the invoices they will switch to another vendor", "competitor"),
+        # The negation is the signal.
+        ("No van a pagar la factura de mayo", "payment"),
+        ("Se niegan a pagar el soporte", "payment"),
+        ("They won't pay the renewal invoice", "payment"),
+        ("Ya no les ven ningún valor", "value"),
+        ("They no longer see any value in it", "value"),
+        ("No renovarán en junio", "cancel"),
+    ],
+)
+def test_negation_that_is_the_signal_or_belongs_to_a_condition_fires(text, sid):
+    assert sid in {h.signal_id for h in detect(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Negation reaches past articles, auxiliaries and up to two content words.
+        "No tienen intención de darse de baja",
+        "En ningún momento han hablado de pasarse a la competencia",
+        "They have no plans to cancel the subscription",
+        "At no point did they mention switching to another vendor",
+        "No se han planteado buscar alternativas",
+    ],
+)
+def test_negation_reaches_over_fillers(text):
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Our own people's mood.
+        "Nuestro equipo de soporte está harto de las caídas del CRM",
+        "Estamos frustrados con la impresora",
+        "Our support team is frustrated with the ticketing backlog",
+        "I'm really annoyed with the internal tool",
+        # Customers in general, scenarios, training.
+        "Si un cliente pide la baja del servicio, ¿qué hacemos?",
+        "Supongamos que cancelan el contrato: ¿cuánto perdemos?",
+        "If a customer wants to cancel their subscription, who approves it?",
+        "Hypothetically, they could move to a competitor",
+        # Solved, or in the past.
+        "Amenazaron con irse a la competencia, pero ya está resuelto",
+        "They complained about the outage and it was fixed the same day",
+        # A win against a competitor named in the org file.
+        "Nos eligieron frente a Zendesk por la integración",
+        "They chose us over Zendesk",
+    ],
+)
+def test_look_alikes_do_not_fire(text):
+    assert detect(text, competitors=["Zendesk"]) == []
+
+
+@pytest.mark.parametrize(
+    "text,sid",
+    [
+        # A guard that is itself negated or conditional guards nothing.
+        ("Si no está resuelto el viernes, cancelan el contrato", "cancel"),
+        ("It isn't fixed and they are furious", "anger"),
+        # A guard only covers its own sentence.
+        ("Ya está resuelto lo de ayer. Ahora quieren cancelar el contrato.", "cancel"),
+    ],
+)
+def test_guards_are_sentence_bound_and_can_be_negated(text, sid):
+    assert sid in {h.signal_id for h in detect(text)}
+
+
+def test_named_competitors_from_the_org_file():
+    names = ["Acme Desk", "Zendesk"]
+    (hit,) = detect("Están probando ACME  desk en Valencia", competitors=names)
+    assert (hit.signal_id, hit.phrase, hit.severity, hit.action) == ("competitor", "ACME  desk", 3, "call_today")
+    assert [h.phrase for h in detect("Nos comparan con Zéndesk", competitors=names)] == ["Zéndesk"]
+    assert detect("Nos comparan con Zendesk") == []  # not listed, no signal
+    assert detect("Acme Desktop crashed", competitors=names) == []  # whole words only
+    assert detect("No piensan irse a Zendesk", competitors=names) == []
+    assert detect("Zendesk", competitors=["", "  "]) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Hay que cancelar la reunión del jueves",
@@ -180,11 +268,17 @@ def test_malformed_patterns_are_rejected(bad):
 
 def test_invalid_signal_entries_are_rejected():
     with pytest.raises(ValueError, match="unknown signal id"):
-        _parse("xx", {"signal": [{"id": "sad", "severity": 1, "action": "call_today", "patterns": ["x"]}]})
+        parse_rules("xx", {"signal": [{"id": "sad", "severity": 1, "action": "call_today", "patterns": ["x"]}]})
     with pytest.raises(ValueError, match="unknown action"):
-        _parse("xx", {"signal": [{"id": "anger", "severity": 1, "action": "send_flowers", "patterns": ["x"]}]})
+        parse_rules("xx", {"signal": [{"id": "anger", "severity": 1, "action": "send_flowers", "patterns": ["x"]}]})
     with pytest.raises(ValueError, match="severity"):
-        _parse("xx", {"signal": [{"id": "anger", "severity": 4, "action": "call_today", "patterns": ["x"]}]})
+        parse_rules("xx", {"signal": [{"id": "anger", "severity": 4, "action": "call_today", "patterns": ["x"]}]})
+    with pytest.raises(ValueError, match="no patterns"):
+        parse_rules("xx", {"signal": [{"id": "anger", "severity": 1, "action": "call_today", "patterns": []}]})
+    with pytest.raises(ValueError, match="unknown guard kind"):
+        parse_rules("xx", {"guard": [{"kind": "maybe", "patterns": ["x"]}]})
+    with pytest.raises(ValueError, match="guard 'ours'.*unbalanced"):
+        parse_rules("xx", {"guard": [{"kind": "ours", "patterns": ["(x"]}]})
 
 
 # --- data files ----------------------------------------------------------------
@@ -203,62 +297,72 @@ def test_data_files_use_known_ids_and_actions(lang):
         assert s["patterns"]
 
 
+def test_the_word_index_finds_every_match_of_every_pattern():
+    """Trying a pattern only where its first word stands loses nothing."""
+    rules = load_rules()
+    for lang in LANGUAGES:
+        for split in SPLITS:
+            for row in read_set(split, lang):
+                folded = fold(row.text)
+                every = {(id(rule), m.start(), m.end()) for rule in (*rules.signals, *rules.guards)
+                         for regex in rule.regexes for m in regex.finditer(folded)}
+                indexed = {(id(rule), m.start(), m.end()) for rule, m in rules.index.matches(folded)}
+                assert every <= indexed, row.text
+
+
+def test_first_words_of_a_pattern():
+    assert first_words("(cancel*|terminat*) ..3 contract") == {("cancel", True), ("terminat", True)}
+    assert first_words("((we|they) are|non-renewal) x") == {("we", False), ("they", False), ("non", False)}
+    assert first_words("Won’t renew*") == {("won't", False)}
+
+
 def test_load_signals_reads_both_languages():
     signals = load_signals()
     assert {s.language for s in signals} == set(LANGUAGES)
     assert all(s.regexes for s in signals)
+    assert {g.language for g in load_rules().guards} == set(LANGUAGES)
 
 
 # --- labelled sets ---------------------------------------------------------------
 
 
-def read_labelled(lang: str) -> list[tuple[int, set[str], str]]:
-    rows = []
-    lines = (HERE / f"churn_labelled_{lang}.tsv").read_text("utf-8").splitlines()
-    assert lines[0].split("\t") == ["label", "signals", "text"]
-    for line in lines[1:]:
-        label, sids, text = line.split("\t")
-        rows.append((int(label), set() if sids == "-" else set(sids.split(",")), text))
-    return rows
+def found_by(text: str) -> dict[str, str]:
+    return {h.signal_id: h.phrase for h in detect(text, competitors=COMPETITORS)}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_labelled_set_shape(lang):
-    rows = read_labelled(lang)
-    assert len(rows) >= 60
-    positives = [r for r in rows if r[0] == 1]
-    assert 0.3 <= len(positives) / len(rows) <= 0.5
-    for label, sids, _ in rows:
-        assert (label == 1) == bool(sids)
-        assert sids <= KNOWN_SIGNALS
+def test_labelled_sets_shape(lang):
+    train, frozen = read_set("train", lang), read_set("frozen", lang)
+    assert len(train) + len(frozen) >= 300
+    assert len(frozen) * 3 >= len(train) + len(frozen), "the frozen split is at least a third"
+    assert not {r.text for r in train} & {r.text for r in frozen}, "a sentence is in both splits"
+    for rows in (train, frozen):
+        assert 0.3 <= sum(r.label for r in rows) / len(rows) <= 0.6
+        for row in rows:
+            assert (row.label == 1) == bool(row.signals)
+            assert row.signals <= KNOWN_SIGNALS
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_precision_and_recall(lang):
-    tp = fp = fn = tn = right_signal = 0
-    misses = []
-    for label, sids, text in read_labelled(lang):
-        hits = detect(text)
-        found = {h.signal_id for h in hits}
-        if label and found:
-            tp += 1
-            right_signal += bool(found & sids)
-        elif label:
-            fn += 1
-            misses.append(f"FN  {text}")
-        elif found:
-            fp += 1
-            misses.append(f"FP  {text}  -> {[(h.signal_id, h.phrase) for h in hits]}")
-        else:
-            tn += 1
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
-    print(
-        f"\n[churn {lang}] precision={precision:.3f} recall={recall:.3f} "
-        f"TP={tp} FP={fp} FN={fn} TN={tn}; right signal on {right_signal}/{tp} true positives"
-    )
-    for m in misses:
-        print(f"  {m}")
-    assert precision >= 0.85
-    assert recall >= 0.80
-    assert right_signal == tp
+def test_frozen_split_precision_and_recall(lang):
+    """The figures reported for the detector: sentences never tuned on."""
+    result = score(read_set("frozen", lang), found_by)
+    o = result.overall
+    print(f"\n[churn frozen {lang}] precision={o.precision:.3f} recall={o.recall:.3f} "
+          f"TP={o.tp} FP={o.fp} FN={o.fn}")
+    assert o.precision >= 0.90
+    assert o.recall >= 0.90
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_training_split_is_learnt_and_names_the_right_signal(lang):
+    result = score(read_set("train", lang), found_by)
+    assert result.overall.precision >= 0.95, result.misses
+    assert result.overall.recall >= 0.95, result.misses
+    assert result.wrong_signal == 0, result.misses
+
+
+def test_every_signal_has_a_name_in_both_languages():
+    for sid in KNOWN_SIGNALS:
+        for locale in ("es", "en"):
+            assert t(locale, f"signal.{sid}").strip()  # a missing key raises

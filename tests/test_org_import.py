@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.org import importer
 from bot.org.importer import import_org
 from bot.org.spec import DEFAULT_CADENCE, SEVERITIES, OrgFileError, load_org, parse_duration
-from storage.models import Customer, Membership, Person, PlatformAccount, Request, Team
+from storage.models import Competitor, Customer, Membership, Person, PlatformAccount, Request, Team
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-org.toml"
 
@@ -587,3 +587,42 @@ async def test_import_links_requests_that_named_the_customer(sessions, clock, tm
     assert linked == {"upper": acme.id, "alias": acme.id, "unknown": None, "none": None,
                       "linked": other_id}
     assert set(ids) == set(linked)
+
+
+async def competitors(sessions) -> list[str]:  # noqa: ANN001
+    async with sessions() as session:
+        return list((await session.exec(select(Competitor.name).order_by(Competitor.name))).all())
+
+
+async def test_competitors_list_replaces_the_stored_one(sessions, clock, tmp_path):  # noqa: ANN001
+    listed = 'competitors = ["Zendesk", "Freshdesk"]\n'
+    summary = await import_org(sessions, write(tmp_path, listed + BASE), clock.now())
+    assert (summary.competitors.created, summary.changed) == (2, True)
+    assert "competitors: 2 created, 0 updated, 0 unchanged, 0 removed" in str(summary)
+    assert await competitors(sessions) == ["Freshdesk", "Zendesk"]
+
+    again = await import_org(sessions, write(tmp_path, listed + BASE), clock.now())
+    assert (again.competitors.unchanged, again.changed) == (2, False)
+
+    summary = await import_org(sessions, write(tmp_path, 'competitors = ["Zendesk", "HubSpot"]\n' + BASE),
+                               clock.now())
+    c = summary.competitors
+    assert (c.created, c.unchanged, c.removed) == (1, 1, 1)
+    assert await competitors(sessions) == ["HubSpot", "Zendesk"]
+
+    # A file without the key leaves the list alone and says nothing of it; [] empties it.
+    summary = await import_org(sessions, write(tmp_path, BASE), clock.now())
+    assert summary.competitors is None and "competitors" not in str(summary)
+    assert await competitors(sessions) == ["HubSpot", "Zendesk"]
+    await import_org(sessions, write(tmp_path, "competitors = []\n" + BASE), clock.now())
+    assert await competitors(sessions) == []
+
+
+async def test_a_competitor_listed_twice_is_refused(sessions, clock, tmp_path):  # noqa: ANN001
+    before = await snapshot(sessions)
+    path = write(tmp_path, 'competitors = ["Zendesk", "ZÉNDESK"]\n' + BASE)
+    with pytest.raises(OrgFileError, match=r"competitors\[1\]: \"ZÉNDESK\" is already listed as competitors\[0\]"):
+        await import_org(sessions, path, clock.now())
+    with pytest.raises(OrgFileError, match=r"competitors\[0\]: must be a non-empty text"):
+        load_org(write(tmp_path, 'competitors = ["  "]\n' + BASE))
+    assert await snapshot(sessions) == before and await competitors(sessions) == []

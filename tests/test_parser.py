@@ -38,7 +38,7 @@ from bot.requests.commands.parser import (
 )
 from bot.teams.commands import ListTeams, ShowTeam
 from bot.i18n import t
-from bot.text import fold
+from bot.text import fold, fold_map
 
 parse, parse_line = REGISTRY.parse, REGISTRY.parse_line
 
@@ -60,6 +60,14 @@ def pedir(text: str, today: date = WEDNESDAY, locale: str = "es"):  # noqa: ANN2
 )  # fmt: skip
 def test_fold_strips_case_and_accents(raw: str, folded: str) -> None:
     assert fold(raw) == folded
+
+
+@pytest.mark.parametrize("raw", ["Ñandú ÁRBOL", "Straße Ñ", "man\u0303ana É", "ｐｅｄｉｒ ﬁn", "İstanbul"])
+def test_fold_map_indexes_every_folded_character(raw: str) -> None:
+    """Folding the whole text (one translate when it can) is folding each character."""
+    folded, index = fold_map(raw)
+    expected = [(c, i) for i, ch in enumerate(raw) for c in fold(ch)]
+    assert (folded, index) == ("".join(c for c, _ in expected), [i for _, i in expected])
 
 
 # --- commands and aliases -----------------------------------------------------

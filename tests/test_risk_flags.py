@@ -17,7 +17,7 @@ from bot.app import Pedir
 from bot.config import Settings
 from bot.customers import risk
 from bot.domains import REGISTRY
-from storage.models import Customer, Person, RiskFlag
+from storage.models import Competitor, Customer, Person, RiskFlag
 from tests.harness.support import slow_down
 from tests.harness.issue_support import (
     ANA, ELENA, JAVIER, LUCIA, MARTA, SARA, action_ids, customer, last_outbox_id, outbox,
@@ -71,6 +71,15 @@ async def test_a_request_description_flags_its_customer(app, folk, sessions):
         "cancel", "request", "PED-1", "cancelar el contrato")
     assert flag.team_id == (await team(sessions, "facturacion")).id
     assert [r.recipient_id for r in await outbox(sessions, prefix="risk:")] == [folk[ELENA].id]
+
+
+async def test_a_competitor_named_in_the_org_file_flags_the_customer(app, folk, sessions):
+    async with sessions() as session:
+        session.add(Competitor(name="Zendesk"))
+        await session.commit()
+    await app.command(folk[ANA], "/pedir", "@facturacion #ACME nos compara con ZENDESK en cada reunión")
+    [flag] = await flags(sessions)
+    assert (flag.signal, flag.phrase, flag.action) == ("competitor", "ZENDESK", "call_today")
 
 
 async def test_a_comment_flags_its_customer(ped1, app, folk, sessions):

@@ -2,7 +2,8 @@
 account manager gets a proposed action to accept, dismiss or mark done.
 
 One flag per customer per signal per week: the same complaint repeated in
-ten comments is one risk, not ten messages.
+ten comments is one risk, not ten messages. The competitors the organisation
+file names are a signal when mentioned.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.churn.detector import Hit, detect
 from bot.context import Ctx
+from bot.customers.service import competitor_names
 from bot.delivery.outbox import PERSON, enqueue
 from bot.errors import UserError
 from bot.i18n import format_when, t
@@ -57,7 +59,7 @@ async def scan(ctx: Ctx, customer_id: int | None, text: str | None, *, source_ki
     """Flags the customer for each new signal in `text`, and tells who must act."""
     if customer_id is None or not text:
         return []
-    hits = detect(text)
+    hits = detect(text, competitors=await competitor_names(ctx.session))
     if not hits:
         return []
     # Taken FOR UPDATE (PostgreSQL; SQLite writers are serial anyway): two

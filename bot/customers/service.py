@@ -1,4 +1,5 @@
-"""Finding the customer a user means ("#ACME", "acme-logistica", "ACME Logística")."""
+"""Finding the customer a user means ("#ACME", "acme-logistica", "ACME Logística"),
+and the competitors the organisation file names."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.text import fold
-from storage.models import Customer, Request
+from storage.models import Competitor, Customer, Request
 
 NEAR_MISS_CUTOFF = 75
 MAX_SUGGESTIONS = 3
@@ -21,6 +22,10 @@ def _names(customer: Customer) -> list[str]:
 
 async def all_customers(session: AsyncSession) -> list[Customer]:
     return list((await session.exec(select(Customer).order_by(Customer.name))).all())
+
+
+async def competitor_names(session: AsyncSession) -> list[str]:
+    return list((await session.exec(select(Competitor.name).order_by(Competitor.name))).all())
 
 
 async def get(session: AsyncSession, customer_id: int) -> Customer:

@@ -240,6 +240,11 @@ ISSUE_CATALOG: dict[str, dict[str, str]] = {
     "signal.repeated_failure": {"es": "fallos repetidos", "en": "repeated failures"},
     "signal.escalation": {"es": "escala a dirección", "en": "escalating to management"},
     "signal.price": {"es": "se queja del precio", "en": "price complaint"},
+    "signal.payment": {"es": "retiene o no paga", "en": "withholding payment"},
+    "signal.value": {"es": "no ve el valor", "en": "doubts the value"},
+    "signal.downgrade": {"es": "reduce lo contratado", "en": "downgrading"},
+    "signal.disengagement": {"es": "se está desconectando", "en": "disengaging"},
+    "signal.review": {"es": "crítica pública", "en": "public criticism"},
     "home.issues_title": {"es": "Incidencias que sigues ({count})", "en": "Issues you follow ({count})"},
     # Help
     "help.issues": {

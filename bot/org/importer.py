@@ -4,7 +4,8 @@ The whole file is validated before the first write, and every write happens
 inside one transaction, so a bad file (even a problem in its last team) leaves
 the database exactly as it was. Re-importing an unchanged file changes nothing.
 Customers are written last, and requests that named one ("#ACME") before Pedir
-knew it are linked to it.
+knew it are linked to it. A `competitors` list replaces the stored one; a file
+without it leaves the stored one alone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.org.spec import (CustomerSpec, OrgFileError, OrgSpec, PersonSpec, TeamS
                           show, suggestion)
 from bot.people.sources import org_sources
 from storage import references
-from storage.models import Customer, Membership, Person, PlatformAccount, Team
+from storage.models import Competitor, Customer, Membership, Person, PlatformAccount, Team
 
 PLATFORMS = ("slack", "teams")  # PersonSpec field name == PlatformAccount.platform
 # Intake platforms that post only in a channel Pedir has been seen in (a saved reference).
@@ -37,7 +38,7 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    removed: int = 0  # Only memberships are ever removed.
+    removed: int = 0  # Only memberships and competitors are ever removed.
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,20 @@ class ImportSummary:
     teams: Counts = field(default_factory=Counts)
     memberships: Counts = field(default_factory=Counts)
     customers: Counts = field(default_factory=Counts)
+    competitors: Counts | None = None  # None: the file has no competitors list
     unseen_intakes: list[UnseenIntake] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return any(c.created or c.updated or c.removed
-                   for c in (self.people, self.teams, self.memberships, self.customers))
+                   for c in (self.people, self.teams, self.memberships, self.customers, self.competitors) if c)
 
     def __str__(self) -> str:
         def part(name: str, c: Counts) -> str:
-            extra = f", {c.removed} removed" if name == "memberships" else ""
+            extra = f", {c.removed} removed" if name in ("memberships", "competitors") else ""
             return f"{name}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged{extra}"
-        return "; ".join(part(n, getattr(self, n))
-                         for n in ("people", "teams", "memberships", "customers"))
+        names = ("people", "teams", "memberships", "customers") + (("competitors",) if self.competitors else ())
+        return "; ".join(part(n, getattr(self, n)) for n in names)
 
 
 async def unseen_intakes(session: AsyncSession) -> list[UnseenIntake]:
@@ -129,6 +131,8 @@ class _Import:
         for slug, customer_spec in self.spec.customers.items():
             customer = await self._upsert_customer(slug, customer_spec, customers.get(slug))
             await link_requests(self.session, customer)
+        if self.spec.competitors is not None:
+            await self._sync_competitors(self.spec.competitors)
         self.summary.unseen_intakes = await unseen_intakes(self.session)
 
     async def _load(self) -> None:
@@ -294,3 +298,18 @@ class _Import:
         else:
             counts.unchanged += 1
         return customer
+
+    async def _sync_competitors(self, names: list[str]) -> None:
+        """The file's list replaces the stored one; a name spelt anew is removed and created."""
+        counts = self.summary.competitors = Counts()
+        stored = {row.name: row for row in (await self.session.exec(select(Competitor))).all()}
+        for name, row in stored.items():
+            if name in names:
+                counts.unchanged += 1
+            else:
+                await self.session.delete(row)
+                counts.removed += 1
+        for name in names:
+            if name not in stored:
+                self.session.add(Competitor(name=name))
+                counts.created += 1

@@ -1,6 +1,6 @@
 """The organisation file's shape (pydantic v2) and `load_org`, which reads it.
 
-People, teams and customers. `SEVERITIES` and `DEFAULT_CADENCE` (how often an
+People, teams, customers and competitors. `SEVERITIES` and `DEFAULT_CADENCE` (how often an
 issue's owner team owes a status update) live here because the file sets them.
 
 Every problem becomes one `OrgFileError` naming the file and the key path, so
@@ -27,6 +27,7 @@ from bot.i18n import SUPPORTED
 from bot.limits import MAX_NAME, MAX_TEXT
 from bot.sla import calendar
 from bot.sla.business_hours import BusinessHours, BusinessHoursError
+from bot.text import fold
 
 Priority = Literal["urgent", "high", "normal", "low"]
 PRIORITIES = get_args(Priority)
@@ -260,6 +261,8 @@ class OrgSpec(_Spec):
     people: list[PersonSpec] = Field(default_factory=list)
     teams: dict[Slug, TeamSpec] = Field(default_factory=dict)
     customers: dict[Slug, CustomerSpec] = Field(default_factory=dict)
+    # A mention of one about a customer is a churn-risk signal. None: leave the database's list.
+    competitors: Optional[list[Name]] = None
 
 
 KNOWN_KEYS = {name for model in (DefaultsSpec, PersonSpec, SlaTargetSpec, IntakeSpec,
@@ -345,6 +348,13 @@ def _check(spec: OrgSpec, path: Path) -> None:
     for slug, customer in spec.customers.items():
         # "#acme" must name exactly one customer. Teams are another namespace ("@").
         customer.aliases = _claim(path, "customers", slug, customer.aliases, owners)
+    named: dict[str, int] = {}
+    for i, name in enumerate(spec.competitors or ()):
+        # Matched ignoring case and accents, so "Zendesk" and "ZENDESK" are one.
+        if fold(name) in named:
+            raise OrgFileError(path, f"competitors[{i}]", f"{show(name)} is already listed as "
+                               f"competitors[{named[fold(name)]}] (names are compared ignoring case and accents)")
+        named[fold(name)] = i
 
 
 def _claim(path: Path, table: str, slug: str, aliases: list[str], owners: dict[str, str]) -> list[str]:

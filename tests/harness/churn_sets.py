@@ -1,0 +1,93 @@
+"""The churn detector's labelled sentence sets (tests/churn_labelled_*.tsv,
+described in tests/churn_labelled.md) and how it is scored on them: sentence-level
+precision and recall per language, and per signal.
+
+Shared by tests/test_churn.py (which asserts the thresholds on the frozen split)
+and bench/churn_quality.py (which prints every figure and the misses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+SPLITS = ("train", "frozen", "stress")
+# The org file's competitor list the sets are labelled against.
+COMPETITORS = ("Zendesk", "Freshdesk")
+
+
+@dataclass(frozen=True)
+class Row:
+    label: int
+    signals: frozenset[str]
+    text: str
+
+
+def read_set(split: str, lang: str) -> list[Row]:
+    lines = (TESTS / f"churn_labelled_{split}_{lang}.tsv").read_text("utf-8").splitlines()
+    if lines[0].split("\t") != ["label", "signals", "text"]:
+        raise ValueError(f"churn_labelled_{split}_{lang}.tsv: bad header {lines[0]!r}")
+    rows = []
+    for line in lines[1:]:
+        label, sids, text = line.split("\t")
+        rows.append(Row(int(label), frozenset() if sids == "-" else frozenset(sids.split(",")), text))
+    return rows
+
+
+def ratio(num: int, den: int) -> float:
+    return num / den if den else 1.0
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return ratio(self.tp, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return ratio(self.tp, self.tp + self.fn)
+
+
+@dataclass
+class Score:
+    """Sentence level (does anything fire?) and per signal (does this signal fire?)."""
+
+    overall: Counts = field(default_factory=Counts)
+    per_signal: dict[str, Counts] = field(default_factory=dict)
+    wrong_signal: int = 0  # true positives whose alert names none of the labelled signals
+    misses: list[str] = field(default_factory=list)
+
+
+def score(rows: Iterable[Row], found_by: Callable[[str], dict[str, str]]) -> Score:
+    """`found_by(text)` -> {signal id: phrase} for what the detector raised."""
+    result = Score()
+    for row in rows:
+        found = found_by(row.text)
+        if row.label and found:
+            result.overall.tp += 1
+            if not set(found) & row.signals:
+                result.wrong_signal += 1
+                result.misses.append(f"SIG {row.text}  labelled {sorted(row.signals)} -> {found}")
+        elif row.label:
+            result.overall.fn += 1
+            result.misses.append(f"FN  {row.text}  labelled {sorted(row.signals)}")
+        elif found:
+            result.overall.fp += 1
+            result.misses.append(f"FP  {row.text}  -> {found}")
+        # Per signal, strictly: a signal that fires where it is not labelled is a false
+        # alarm of that signal, even on a positive sentence.
+        for sid in set(found) | row.signals:
+            counts = result.per_signal.setdefault(sid, Counts())
+            if sid in found and sid in row.signals:
+                counts.tp += 1
+            elif sid in found:
+                counts.fp += 1
+            else:
+                counts.fn += 1
+    return result
