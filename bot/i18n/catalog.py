@@ -287,6 +287,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir mis — tus pedidos abiertos\n"
             "• /pedir cola [@equipo] — la cola de tu equipo, con su SLA\n"
             "• /pedir ver PED-12 — detalle e historial\n"
+            "• /pedir panel — un enlace al panel web (15 minutos, un solo uso)\n"
             "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …"
         ),
         "en": (
@@ -296,6 +297,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /request mine — your open requests\n"
             "• /request queue [@team] — your team's queue, with its SLA\n"
             "• /request view PED-12 — details and timeline\n"
+            "• /request panel — a link to the web dashboard (15 minutes, one use)\n"
             "• /request claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …"
         ),
     },

@@ -43,6 +43,11 @@ class Mine:
 
 
 @dataclass(frozen=True)
+class Panel:  # "/pedir panel": a one-time link to the web dashboard
+    pass
+
+
+@dataclass(frozen=True)
 class Queue:
     team: str | None = None  # without "@"; None: the caller's own teams
 
@@ -118,7 +123,7 @@ class NewRequest:
 
 
 Command = (
-    OpenForm | Help | Mine | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
+    OpenForm | Help | Mine | Panel | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
     | Reassign | Reopen | Comment | Rate | NewRequest
 )
 
@@ -131,7 +136,7 @@ _SUBCOMMANDS = {
     "ask": ("preguntar", "info", "ask"), "resolve": ("resolver", "resolve"),
     "reject": ("rechazar", "reject"), "reassign": ("reasignar", "reassign"),
     "reopen": ("reabrir", "reopen"), "comment": ("comentar", "comment", "responder", "reply"),
-    "rate": ("valorar", "rate"),
+    "rate": ("valorar", "rate"), "panel": ("panel", "dashboard"),
 }
 _SUBCOMMAND_OF = {word: key for key, words in _SUBCOMMANDS.items() for word in words}
 _SPANISH_NAME = {key: words[0] for key, words in _SUBCOMMANDS.items()}
@@ -208,10 +213,10 @@ def parse(text: str, today: date, english: bool) -> Command | ParseError:
     key = _SUBCOMMAND_OF.get(keyword(tokens[0][0]))
     args = tokens[1:]
     # "ayuda con el excel @it" is a request that happens to start with "ayuda".
-    if key is None or (key in ("mine", "help") and args) or (key == "queue" and len(args) > 1):
+    if key is None or (key in ("mine", "help", "panel") and args) or (key == "queue" and len(args) > 1):
         return _new_request(text, today)
-    if key in ("mine", "help"):
-        return Mine() if key == "mine" else Help()
+    if key in ("mine", "help", "panel"):
+        return {"mine": Mine, "help": Help, "panel": Panel}[key]()
     if key == "queue":
         team = group(BARE_TEAM, args[0][0]) if args else None
         return ParseError("bad_team", args[0][0]) if args and not team else Queue(team)
