@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.dashboard import trends
 from bot.pulses.states import OPEN
 from storage.models import Request, Team
 from tests.harness.dashboard import csrf_of, panel, sign_in
@@ -147,3 +148,12 @@ async def test_pulses_show_under_the_anonymity_rules(app, folk, sessions, clock)
         await sign_in(client, app, folk["lucia.hernandez"])
         assert "data-pulse" not in await (await client.get("/panel/pulsos")).text()
         assert "Lo mejoramos" in await (await client.get("/panel/equipo/soporte")).text()
+
+
+async def test_the_trend_counts_todays_requests_in_its_last_bucket(app, folk, sessions):  # noqa: ANN001
+    await app.command(folk["ana.garcia"], "pedir", "@sistemas la VPN no conecta")
+    async with sessions() as session:
+        team = (await session.exec(select(Team).where(Team.slug == "sistemas"))).one()
+        for days, buckets in ((7, 7), (30, 30), (90, 13)):
+            trend = await trends.requests_trend(session, [team.id], app.clock.now(), days, "Europe/Madrid")
+            assert len(trend.labels) == buckets and sum(trend.opened) == trend.opened[-1] == 1

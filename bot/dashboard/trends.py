@@ -4,7 +4,7 @@ SLAs met, per day (7 and 30 days) or per week (90 days)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -27,9 +27,10 @@ class Trend:
 async def requests_trend(session: AsyncSession, team_ids: list[int], now: datetime, days: int, tz: str) -> Trend:
     zone = ZoneInfo(tz)
     step = 7 if days >= WEEKLY_FROM_DAYS else 1
-    since = now - timedelta(days=days)
-    first = since.astimezone(zone).date()
     buckets = (days + step - 1) // step
+    # The last bucket ends today (local): today's requests show at once.
+    first = now.astimezone(zone).date() - timedelta(days=buckets * step - 1)
+    since = datetime.combine(first, time(0), zone)
     labels = [first + timedelta(days=i * step) for i in range(buckets)]
 
     def bucket(moment: datetime | None) -> int | None:
