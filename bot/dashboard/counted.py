@@ -24,8 +24,8 @@ def request_clause(figure: str, since: datetime) -> ColumnElement[bool]:
     match figure:
         case "open":  # now, whatever the period
             return col(Request.status).in_(OPEN)
-        case "first_response":  # answered for the first time in the period
-            return and_(col(Request.first_response_at).is_not(None), col(Request.first_response_at) >= since)
+        case "first_response":  # opened in the period and answered since
+            return and_(col(Request.created_at) >= since, col(Request.first_response_at).is_not(None))
         case "resolution":  # resolved in the period
             return and_(col(Request.status) == RESOLVED, col(Request.resolved_at) >= since)
         case "sla":  # closed in the period with its resolution promise kept or broken (as /equipo counts)
