@@ -57,7 +57,8 @@ class Pedir:
 
     def _ctx(self, session, now: datetime | None = None) -> Ctx:  # noqa: ANN001
         return Ctx(session=session, now=now or self.clock.now(), default_locale=self.settings.locale,
-                   timezone=self.settings.timezone, commands=self.registry, channels=self.channels)
+                   timezone=self.settings.timezone, commands=self.registry, channels=self.channels,
+                   base_url=self.settings.base_url)
 
     async def _current(self, session: AsyncSession, person: Person) -> Caller:
         """The caller as stored now: an adapter may hold `person` from before they

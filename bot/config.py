@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Madrid", validation_alias="PEDIR_TIMEZONE")
 
     port: int = Field(default=3000, validation_alias="PORT")
+    # Where people reach this server (https://pedir.example.com): the dashboard's sign-in links start with it.
+    public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
     # The web process delivers the outbox itself too; turn off when `pedir worker`
     # runs beside it, so deliveries use the worker's CPU, not the one answering Slack.
     inline_delivery: bool = Field(default=True, validation_alias="PEDIR_INLINE_DELIVERY")
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
     def runs_jobs_inline(self) -> bool:
         """Whether `pedir serve` runs the scheduled jobs itself (PEDIR_INLINE_JOBS, or auto)."""
         return is_sqlite(self.database_url) if self.inline_jobs is None else self.inline_jobs
+
+    @property
+    def base_url(self) -> str:
+        """PUBLIC_URL without its trailing slash; this machine's port when it is not set."""
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
 
     @property
     def teams_enabled(self) -> bool:

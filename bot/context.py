@@ -37,6 +37,8 @@ class Ctx:
     # The platforms messages go out through, in routing order: whether a team
     # can receive its card is known when it is created. Empty: not known here.
     channels: Sequence[Channel] = ()
+    # Where this server is reached (Settings.base_url): links to the dashboard start with it.
+    base_url: str = "http://localhost:3000"
 
     def team_locale(self, team: Team) -> str:
         return team.locale or self.default_locale

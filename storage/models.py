@@ -100,6 +100,10 @@ class Team(SQLModel, table=True):
     our_customers: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     ask_us_for: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     we_need_from_you: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The rest of the guided card (bot.dashboard.card), and when its lead last said it still holds.
+    customer_needs: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    customer_usage: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    card_reviewed_at: Optional[datetime] = utc_column()
     keywords: list[str] = json_column(list)
     # {"urgent": {"first_response": minutes, "resolution": minutes}, ...}
     sla: dict[str, Any] = json_column(dict)
@@ -593,3 +597,27 @@ class PulseTally(SQLModel, table=True):
     team_id: int = Field(primary_key=True)
     score: int = Field(primary_key=True)
     answers: int
+
+
+class DashboardLink(SQLModel, table=True):
+    """A one-time sign-in link to the dashboard (/pedir panel): only its hash is kept."""
+
+    __tablename__ = "dashboard_link"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    expires_at: Optional[datetime] = utc_column()
+    used_at: Optional[datetime] = utc_column()
+    created_at: Optional[datetime] = utc_column()
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in browser: the cookie's hash, its CSRF token and when it was last used."""
+
+    __tablename__ = "dashboard_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: Optional[datetime] = utc_column()
+    last_seen_at: Optional[datetime] = utc_column()

@@ -88,6 +88,8 @@ async def tour(app: Pedir, folk: dict[str, Person]) -> Tour:
     await t.say("ana.garcia", "/pedir el portátil no arranca")  # no team: suggestions
     await t.say("ana.garcia", "/pedir")  # the form
     await t.say("marta.lopez", "/pedir cola")
+    await t.say("marta.lopez", "/equipo editar")  # the customer card's form
+    await t.say("ana.garcia", "/pedir panel")  # the dashboard's sign-in link
     for form_button in ("request.assign", "request.ask_info", "request.resolve", "request.reject",
                         "request.reassign", "request.comment"):
         await t.press_each("marta.lopez", form_button)

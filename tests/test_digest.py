@@ -63,7 +63,9 @@ async def test_the_digest_goes_out_at_nine_local_on_a_business_day_once(app, ped
     lines = digest.message.text.split("\n")
     assert lines[0] == "*Pedidos abiertos: 1* — ⛔ 1 fuera de plazo"
     assert lines[1] == "Primero: PED-1 (fuera de plazo)"
-    assert lines[-1] == "*Clientes en riesgo:* ACME Logística S.L."
+    assert lines[-2] == "*Clientes en riesgo:* ACME Logística S.L."
+    # The demo's cards were never reviewed: said with the day's news, never on its own (Sistemas).
+    assert lines[-1] == "_La ficha de cliente del equipo lleva más de 6 meses sin revisar: /equipo editar_"
     assert digests(calls, SISTEMAS) == []  # nothing to say, nothing sent
     for moment in (madrid(11, 26, 9, 1), madrid(11, 26, 17)):
         clock.set(moment)
@@ -157,4 +159,5 @@ async def test_the_digest_speaks_the_teams_language_and_drops_decided_risks(app,
     clock.set(madrid(11, 26, 9))
     [digest] = digests(await tick(app, channel), FACTURACION)
     assert digest.message.title == "Facturación's daily digest · Nov 26, 2026"
-    assert digest.message.text == "*Open requests: 1* — ⛔ 1 overdue\nFirst: PED-1 (overdue)"
+    assert digest.message.text == ("*Open requests: 1* — ⛔ 1 overdue\nFirst: PED-1 (overdue)\n"
+                                   "_The team's customer card has not been reviewed for over 6 months: /equipo editar_")

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from adapters.web.admission import Admission
 from adapters.web.background import Background
+from adapters.web.dashboard import mount as mount_dashboard
 from adapters.worker import scheduled
 from bot.app import Pedir
 from bot.clock import Clock, SystemClock
@@ -144,6 +145,7 @@ def build_app(
     app[BACKGROUND] = Background()
     admission = Admission()
     app.router.add_get("/healthz", healthz)
+    mount_dashboard(app, pedir)  # /panel: the web dashboard, reached from chat with /pedir panel
     _slack(app, settings, pedir, loop, channels, admission)
     _teams(app, settings, pedir, loop, channels, sessions, teams_options or {}, admission)
     # The jobs only: delivery is the loop's. What a job queues is delivered at once.

@@ -15,13 +15,14 @@ from babel.numbers import format_percent as _babel_percent
 
 from bot.i18n.catalog import CATALOG as _REQUESTS
 from bot.i18n.catalog_cli import CLI_CATALOG
+from bot.i18n.catalog_dashboard import DASHBOARD_CATALOG
 from bot.i18n.catalog_delivery import DELIVERY_CATALOG
 from bot.i18n.catalog_input import INPUT_CATALOG
 from bot.i18n.catalog_issues import ISSUE_CATALOG
 
 SUPPORTED = ("es", "en")
 CATALOG: dict[str, dict[str, str]] = {
-    **_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG, **CLI_CATALOG, **INPUT_CATALOG,
+    **_REQUESTS, **ISSUE_CATALOG, **DELIVERY_CATALOG, **CLI_CATALOG, **INPUT_CATALOG, **DASHBOARD_CATALOG,
 }
 DEFAULT_LOCALE = "es"
 

@@ -288,6 +288,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir cola [@equipo] — la cola de tu equipo (de cada uno, si estás en varios), con su SLA\n"
             "• /pedir ver PED-12 — detalle e historial\n"
             "• /pedir cancelar PED-12 [motivo] — retira un pedido tuyo\n"
+            "• /pedir panel — un enlace al panel web (15 minutos, un solo uso)\n"
             "• /pedir tomar|resolver|rechazar|info|comentar|reasignar|asignar|reabrir|valorar PED-12 …\n"
             "• /pedir idioma es|en — el idioma en que te escribe Pedir"
         ),
@@ -299,6 +300,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /pedir queue [@team] — your team's queue (each of them, if you are in several), with its SLA\n"
             "• /pedir view PED-12 — details and timeline\n"
             "• /pedir cancel PED-12 [reason] — withdraw a request of yours\n"
+            "• /pedir panel — a link to the web dashboard (15 minutes, one use)\n"
             "• /pedir claim|resolve|reject|ask|comment|reassign|assign|reopen|rate PED-12 …\n"
             "• /pedir language en|es — the language Pedir writes to you in"
         ),

@@ -13,6 +13,7 @@ from bot.messages import Fact, Message, Reply
 from bot.requests import service as requests
 from bot.requests.states import PRIORITIES
 from bot.sla import clocks
+from bot.teams import card
 from bot.teams import service as teams
 from bot.text import shorten
 
@@ -27,6 +28,14 @@ class ShowTeam:
     team: str
 
 
+@dataclass(frozen=True)
+class EditCard:  # "/equipo editar [@x]": the customer card's form
+    team: str | None
+
+
+EDIT_WORDS = ("editar", "edit")
+
+
 def _team_named(text: str) -> str:
     return " ".join(text.split()).lstrip("@").strip()
 
@@ -37,12 +46,17 @@ def parse_teams(text: str, _today: date, _english: bool) -> ListTeams | ShowTeam
     return ShowTeam(team) if team else ListTeams()
 
 
-def parse_team(text: str, _today: date, english: bool) -> ShowTeam | ParseError:
+def parse_team(text: str, _today: date, english: bool) -> ShowTeam | EditCard | ParseError:
     team = _team_named(text)
+    first, _, rest = team.partition(" ")
+    if first.casefold() in EDIT_WORDS:
+        return EditCard(_team_named(rest) or None)
     return ShowTeam(team) if team else ParseError("missing_argument", "team" if english else "equipo")
 
 
-async def handle(ctx: Ctx, caller: Caller, cmd: ListTeams | ShowTeam) -> Reply:
+async def handle(ctx: Ctx, caller: Caller, cmd: ListTeams | ShowTeam | EditCard) -> Reply:
+    if isinstance(cmd, EditCard):
+        return await card.open_form(ctx, caller, cmd.team)
     if isinstance(cmd, ShowTeam):
         return await show_team(ctx, caller, cmd.team)
     return await list_teams(ctx, caller)
@@ -71,8 +85,11 @@ async def show_team(ctx: Ctx, caller: Caller, token: str) -> Reply:
         record_text = t(loc, key, share=format_share(record.resolution_share, loc), count=record.closed)
     fields = [
         Fact(label=t(loc, "reply.team.customers"), value=team.our_customers or "—"),
+        Fact(label=t(loc, "card.q.customer_needs"), value=team.customer_needs or "—"),
+        Fact(label=t(loc, "card.q.customer_usage"), value=team.customer_usage or "—"),
         Fact(label=t(loc, "reply.team.ask"), value=team.ask_us_for or "—"),
         Fact(label=t(loc, "reply.team.needs"), value=team.we_need_from_you or "—"),
+        Fact(label=t(loc, "card.reviewed"), value=card.reviewed_text(team, ctx.now, loc)),
         Fact(label=t(loc, "reply.team.lead"), value=lead),
         Fact(label=t(loc, "reply.team.promise"), value="\n".join(promise)),
         Fact(label=t(loc, "reply.team.record"), value=record_text),

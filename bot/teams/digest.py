@@ -18,6 +18,7 @@ from bot.messages import Message
 from bot.requests.states import OPEN as REQUEST_OPEN
 from bot.requests.states import display_id as request_ref
 from bot.sla import clocks
+from bot.teams import card
 from storage.models import Customer, Issue, Request, RiskFlag, Team
 
 STATES = ("breached", "at_risk", "paused", "ok")  # worst first
@@ -36,6 +37,8 @@ DIGEST_CATALOG: dict[str, dict[str, str]] = {
     "digest.tag.at_risk": {"es": "en riesgo", "en": "at risk"},
     "digest.issues": {"es": "*Incidencias con actualización hoy: {count}*", "en": "*Issues with an update due today: {count}*"},
     "digest.issue": {"es": "{ref} ({customer}, {severity}) antes de {when}", "en": "{ref} ({customer}, {severity}) by {when}"},
+    "digest.card_stale": {"es": "_La ficha de cliente del equipo lleva más de 6 meses sin revisar: /equipo editar_",
+                          "en": "_The team's customer card has not been reviewed for over 6 months: /equipo editar_"},
     "digest.customers": {"es": "*Clientes en riesgo:* {names}", "en": "*Customers at risk:* {names}"},
 }
 
@@ -53,6 +56,8 @@ async def compose(ctx: Ctx, team: Team, day: date, end_of_day: datetime) -> Mess
         lines.append(t(loc, "digest.customers", names=", ".join(customers)))
     if not lines:
         return None
+    if card.stale(team, ctx.now):  # said with the day's news, never a digest of its own
+        lines.append(t(loc, "digest.card_stale"))
     return Message(title=t(loc, "digest.title", team=team.name, day=format_day(day, loc)), text="\n".join(lines))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import Command, Domain, Job, MenuEntry
-from bot.teams import commands, scheduled
+from bot.commands.registry import Command, Domain, Form, Job, MenuEntry
+from bot.teams import card, commands, scheduled
 from bot.teams.digest import DIGEST_CATALOG
 
 DOMAIN = Domain(
@@ -19,10 +19,12 @@ DOMAIN = Domain(
         Command(
             words=("equipo", "team"), slash="/equipo", parse=commands.parse_team, handle=commands.handle,
             description="La ficha de un equipo: qué hace, su compromiso y cómo lo cumple", usage_hint="@facturacion",
-            help={"es": "• /equipo @x — su ficha y su compromiso", "en": "• /equipo @x — a team's card and its promise"},
+            help={"es": "• /equipo @x — su ficha y su compromiso · /equipo editar — la ficha de cliente de tu equipo",
+                  "en": "• /equipo @x — a team's card and its promise · /equipo editar — your team's customer card"},
             help_from="pedir",
         ),
     ),
+    forms=(Form(card.FORM_ID, card.TEAM, card.submit_form),),
     jobs=(Job("teams.digest", due=scheduled.due, run=scheduled.run, every_seconds=60),),
     catalog=DIGEST_CATALOG,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands.replies import listing
 from bot.context import Caller, Ctx
 from bot.customers import service as customers
+from bot.dashboard import panel
 from bot.errors import UserError
 from bot.i18n import format_when, t
 from bot.interaction import make
@@ -33,6 +34,8 @@ async def handle(ctx: Ctx, caller: Caller, cmd: p.Command) -> Reply:
             return Reply.text(help_text(ctx, caller))
         case p.Mine():
             return await mine(ctx, caller)
+        case p.Panel():
+            return await panel.link_reply(ctx, caller)
         case p.Queue(team=token):
             return await queue(ctx, caller, token)
         case p.View(request_id=rid):

@@ -46,6 +46,11 @@ class Mine:
 
 
 @dataclass(frozen=True)
+class Panel:  # "/pedir panel": a one-time link to the web dashboard
+    pass
+
+
+@dataclass(frozen=True)
 class Queue:
     team: str | None = None  # without "@"; None: the caller's own teams
 
@@ -138,7 +143,7 @@ class NewRequest:
 
 
 Command = (
-    OpenForm | Help | Mine | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
+    OpenForm | Help | Mine | Panel | Queue | View | Claim | Assign | AskInfo | Resolve | Reject
     | Reassign | Reopen | Comment | Rate | Withdraw | Language | NewRequest
 )
 
@@ -151,14 +156,14 @@ _SUBCOMMANDS = {
     "reject": ("rechazar", "reject"), "reassign": ("reasignar", "reassign"),
     "reopen": ("reabrir", "reopen"), "comment": ("comentar", "comment", "responder", "reply"),
     "rate": ("valorar", "rate"), "withdraw": ("cancelar", "retirar", "anular", "cancel", "withdraw"),
-    "language": ("idioma", "language"),
+    "language": ("idioma", "language"), "panel": ("panel", "dashboard"),
 }
 # The words an "unknown word" answer lists, per language, as the help names them.
 VERBS = {
     "es": ("@equipo qué necesitas", "mis", "cola", "ver", "cancelar", "tomar", "asignar", "info", "comentar",
-           "resolver", "rechazar", "reasignar", "reabrir", "valorar", "idioma", "ayuda"),
+           "resolver", "rechazar", "reasignar", "reabrir", "valorar", "idioma", "panel", "ayuda"),
     "en": ("@team what you need", "mine", "queue", "view", "cancel", "claim", "assign", "ask", "comment",
-           "resolve", "reject", "reassign", "reopen", "rate", "language", "help"),
+           "resolve", "reject", "reassign", "reopen", "rate", "language", "panel", "help"),
 }
 _SUBCOMMAND_OF = {word: key for key, words in _SUBCOMMANDS.items() for word in words}
 # What a lifecycle command lacks when the text after its id is missing
@@ -281,11 +286,11 @@ def parse(text: str, today: date, _english: bool) -> Command | ParseError:
             return ParseError("unknown_command", tokens[0][0])
         return _new_request(text, today)
     # "ayuda con el excel @it" is a request that happens to start with "ayuda".
-    if (key in ("mine", "help") and args) or (key == "queue" and len(args) > 1) or (
+    if (key in ("mine", "help", "panel") and args) or (key == "queue" and len(args) > 1) or (
             key == "language" and (mentioned or (len(args) > 1 and keyword(args[0][0]) not in _LANGUAGES))):
         return _new_request(text, today)
-    if key in ("mine", "help"):
-        return Mine() if key == "mine" else Help()
+    if key in ("mine", "help", "panel"):
+        return {"mine": Mine, "help": Help, "panel": Panel}[key]()
     if key == "queue":
         team = group(BARE_TEAM, args[0][0]) if args else None
         return ParseError("bad_team", args[0][0]) if args and not team else Queue(team)

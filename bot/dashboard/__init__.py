@@ -1,0 +1,1 @@
+"""The dashboard's domain side: sign-in, who sees what, and the figures its pages show."""
