@@ -93,6 +93,7 @@ async def tour(app: Pedir, folk: dict[str, Person]) -> Tour:
     for form_button in ("request.assign", "request.ask_info", "request.resolve", "request.reject",
                         "request.reassign", "request.comment"):
         await t.press_each("marta.lopez", form_button)
+    await t.press_each("ana.garcia", "request.withdraw")  # the requester's form: why they withdraw it
     await t.say("marta.lopez", "/pedir tomar PED-1")
     await t.say("marta.lopez", "/pedir info PED-1 ¿Qué número de factura es?")
     await t.say("ana.garcia", "/pedir comentar PED-1 Es la F-2026-0412")

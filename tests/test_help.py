@@ -54,7 +54,7 @@ async def test_an_unknown_word_with_an_id_answers_the_words_that_exist(app, folk
     assert reply.message.text == (
         "No conozco «cancelr». ¿Quisiste decir «cancelar»? Tras /pedir puedes escribir: @equipo qué necesitas, "
         "mis, cola, ver, cancelar, tomar, asignar, info, comentar, resolver, rechazar, reasignar, reabrir, "
-        "valorar, idioma, ayuda. Escribe /pedir ayuda para ver cómo se usan.")
+        "valorar, idioma, panel, ayuda. Escribe /pedir ayuda para ver cómo se usan.")
     assert await stored(sessions) == before  # no request, and no draft asking for a team
 
 
@@ -70,7 +70,7 @@ async def test_in_english_the_words_and_the_help_are_english(app, folk):
     reply = await app.command(folk[JAMES], "/pedir", "cancle PED-15")
     assert reply.message.text == (
         "I don't know “cancle”. Did you mean “cancel”? After /pedir you can write: @team what you need, mine, "
-        "queue, view, cancel, claim, assign, ask, comment, resolve, reject, reassign, reopen, rate, language, help. "
+        "queue, view, cancel, claim, assign, ask, comment, resolve, reject, reassign, reopen, rate, language, panel, help. "
         "Type /pedir help to see how they work.")
 
 
