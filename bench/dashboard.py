@@ -38,11 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench._databases import postgres_database  # noqa: E402
 
 import bot.domains  # noqa: E402, F401  (registers the domains' sentences)
 from adapters.web.dashboard import mount  # noqa: E402
@@ -166,20 +165,6 @@ async def measure(pedir: Pedir, runs: int) -> dict[str, float]:
                     samples.append((time.perf_counter() - started) * 1000)
             timings[f"overview() {days:>2} d"] = statistics.median(samples[1:])
     return timings
-
-
-def postgres_database(admin_url: str, name: str) -> tuple[str, callable]:
-    u = make_url(admin_url)
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                             dbname=u.database or "postgres", autocommit=True) as db:
-            db.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin(f"CREATE DATABASE {name}")
-    url = u.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    return url, lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def run(backend: str, urls: dict[int, str], args: argparse.Namespace) -> None:

@@ -57,6 +57,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import delete, event, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench._databases import postgres_database  # noqa: E402
 import bot.domains  # noqa: E402, F401  (registers the domains' sentences)
 from bot.context import Ctx  # noqa: E402
 from bot.pulses import closing, figures, results, tally  # noqa: E402
@@ -329,20 +330,6 @@ async def report(sessions, sql: SqlClock, made, args: argparse.Namespace, varian
     return found
 
 
-def postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    u = make_url(admin_url)
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                             dbname=u.database or "postgres", autocommit=True) as db:
-            db.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    admin(f"CREATE DATABASE {PG_DATABASE}")
-    url = u.set(drivername="postgresql+psycopg", database=PG_DATABASE).render_as_string(hide_password=False)
-    return url, lambda: admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=100_000)
@@ -362,7 +349,7 @@ async def main() -> int:
         if not args.no_sqlite:
             await run("sqlite", f"sqlite:///{tmp / 'pulse.db'}", args)
         if args.database_url:
-            url, drop = postgres_database(args.database_url)
+            url, drop = postgres_database(args.database_url, PG_DATABASE)
             try:
                 await run("postgresql", url, args)
             finally:

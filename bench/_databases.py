@@ -1,0 +1,24 @@
+"""A PostgreSQL database of a benchmark's own, made on the server it is given
+and dropped afterwards (benchmarks never touch the test suite's databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+
+def postgres_database(admin_url: str, name: str) -> tuple[str, Callable[[], None]]:
+    """(the new database's URL, what drops it)."""
+    u = make_url(admin_url)
+
+    def admin(sql: str) -> None:
+        with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                             dbname=u.database or "postgres", autocommit=True) as db:
+            db.execute(sql)  # type: ignore[arg-type]  (our own names only)
+
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"CREATE DATABASE {name}")
+    url = u.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    return url, lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
