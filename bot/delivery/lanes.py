@@ -95,25 +95,21 @@ class _LaneState:
         pace = self.pace(now)
         return None if pace is None else pace * PACE_MARGIN
 
-    def capacity(self, now: datetime) -> int | None:
-        """Calls the lane takes in any window, at its spacing; None while it keeps no pace."""
-        spacing = self.spacing(now)
-        return None if spacing is None else max(1, self.window // spacing)
-
     def earliest(self, now: datetime) -> datetime:
         """When a call may start: after the rest, and once the window before it
         holds fewer calls than the pace allows."""
         at = max(now, self.rest_until or now)
-        capacity = self.capacity(now)
-        if capacity is not None:
+        spacing = self.spacing(now)
+        if spacing is not None:
             while self.let_through and self.let_through[0] <= now - self.window:
                 self.let_through.popleft()
+            capacity = max(1, self.window // spacing)  # calls the window takes at this spacing
             if len(self.let_through) >= capacity:
                 at = max(at, self.let_through[-capacity] + self.window)
             # Turns missed in a stall go out at most BURST at once: a burst is what
             # bunches calls past the platform's count, network jitter added. (One
             # pace short of BURST paces: a row a little late still goes at once.)
-            if len(self.let_through) >= BURST and (spacing := self.spacing(now)) is not None:
+            if len(self.let_through) >= BURST:
                 at = max(at, self.let_through[-BURST] + spacing * (BURST - 1))
         return at
 
