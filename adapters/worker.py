@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters import heap
 from adapters.web.background import Background
 from bot.app import Pedir
 from bot.clock import SystemClock
@@ -166,6 +167,7 @@ async def run_worker(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    heap.settle()  # the libraries and the app live as long as the process
     scheduler.start()
     log.info("worker started: %s", ", ".join(scheduler.job_ids) or "no jobs")
     try:

@@ -8,7 +8,6 @@ the outbox (PEDIR_INLINE_DELIVERY) and runs the domains' scheduled jobs
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 
+from adapters import heap
 from adapters.web.admission import Admission
 from adapters.web.background import Background
 from adapters.web.dashboard import mount as mount_dashboard
@@ -188,8 +188,5 @@ def build_app(
 
 def serve(settings: Settings) -> None:
     app = build_app(settings)
-    # Everything loaded so far (the libraries, the app) lives as long as the
-    # process: keep it out of the cyclic collector's full passes, which would
-    # otherwise walk it all and stall the event loop every few seconds.
-    gc.freeze()
+    heap.settle()  # the libraries and the app live as long as the process
     web.run_app(app, port=settings.port, print=lambda line: log.info(line), shutdown_timeout=REQUESTS_SECONDS)

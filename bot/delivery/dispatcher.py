@@ -199,6 +199,9 @@ class Dispatcher:
                         continue
                     job = Job(row_claim, home, report, budget)
                     if not late:
+                        # Rendering a row is work without a wait: between rows the
+                        # loop lets through the sends whose turns have come.
+                        await asyncio.sleep(0)
                         plan = await self._plan_row(session, row, report, home, cards, known)
                         if plan is None:
                             continue
