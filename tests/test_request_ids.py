@@ -1,0 +1,152 @@
+"""A request id follows a command from its ack to its deliveries, in the logs
+and in the outbox rows it wrote, and no log line holds what people wrote or a
+secret. Signed Slack requests against the real server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from sqlmodel import select
+
+from adapters import logs
+from adapters.web.observability import REQUEST_ID
+from bot import tracing
+from bot.config import Settings
+from bot.delivery.outbox import PERSON, enqueue
+from bot.messages import Message
+from storage.models import Outbox
+from tests.harness import slack_wire as wire
+from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
+    ANA,
+    BOT_TOKEN,
+    FACTURACION,
+    SECRET,
+    slack,
+    unique,
+)
+from tests.harness.slack_standin import FakeSlackAPI, fake_slack  # noqa: F401
+
+# What Ana writes: personal data that must never reach a log line.
+PRIVATE = "la nómina de Marta López es 3.250 € y su IBAN ES91 2100 0418"
+PRIVATE_PARTS = ("nómina", "IBAN", "3.250", "ES91", "Marta López")
+
+
+@pytest.fixture
+def restore_logging():  # noqa: ANN201
+    """The root logger as it was, after a test that configured Pedir's logging."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    libraries = {name: logging.getLogger(name).level for name in logs.CHATTY}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
+
+
+@pytest.fixture
+def log_lines(restore_logging):  # noqa: ANN001, ANN201
+    """Pedir's logging as `pedir serve` sets it up with LOG_FORMAT=json, into a buffer."""
+    out = io.StringIO()
+    logs.configure(Settings(LOG_FORMAT="json", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET), stream=out)
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in out.getvalue().splitlines()]
+
+    lines.text = out.getvalue  # type: ignore[attr-defined]
+    return lines
+
+
+async def command(env, text: str, headers: dict[str, str] | None = None) -> tuple[int, str, str]:  # noqa: ANN001
+    """A signed /pedir from Ana: (status, body, the X-Request-Id it was answered with)."""
+    body = wire.slash_command_body(text=text, user_id=ANA, trigger_id=unique("trig-"),
+                                   response_url=env.fake.response_url(unique("hook-")))
+    status, answer, answered_with = await wire.post_signed(env.http, env.url, SECRET, body, headers=headers)
+    return status, answer, answered_with.get(REQUEST_ID, "")
+
+
+async def rows_of(env, request_id: str) -> list[Outbox]:  # noqa: ANN001
+    async with env.sessions() as session:
+        return list((await session.exec(select(Outbox).where(Outbox.request_id == request_id))).all())
+
+
+async def test_a_command_logs_its_ack_and_its_deliveries_under_one_request_id_and_nothing_private(
+        slack, log_lines):  # noqa: ANN001, F811
+    status, answer, request_id = await command(slack, f"@facturacion {PRIVATE}")
+    assert status == 200 and "Creado PED-1" in answer
+    await slack.settled()
+
+    lines = log_lines()
+    traced = [line for line in lines if line.get("request_id") == request_id]
+    acks = [line for line in traced if line["message"].startswith("POST /slack/events 200 in ")]
+    delivered = [line for line in traced if " delivered via slack " in line["message"]]
+    assert len(acks) == 1 and acks[0]["level"] == "INFO"
+    # The team's card in its channel and the requester's copy in her DM, at least.
+    assert len(delivered) >= 2, lines
+    rows = await rows_of(slack, request_id)
+    assert {f"outbox {row.id} delivered via slack (send)" for row in rows if row.card_key
+            and not row.card_key.startswith("home:")} <= {line["message"] for line in delivered}
+    assert {row.recipient_kind for row in rows} >= {"team", "person"}
+    assert all(row.received_at is not None and row.status == "sent" for row in rows if row.payload.get("surface") != "home")
+    # Neither what Ana wrote nor any secret, anywhere in the log.
+    for private in (*PRIVATE_PARTS, BOT_TOKEN, SECRET):
+        assert private not in log_lines.text()
+
+
+async def test_each_command_keeps_its_own_id_and_a_proxys_plain_id_is_kept(slack, log_lines):  # noqa: ANN001, F811
+    _, _, first = await command(slack, "@facturacion primera")
+    _, _, given = await command(slack, "@facturacion segunda", headers={REQUEST_ID: "lb-7f3a.9c:01"})
+    assert given == "lb-7f3a.9c:01" and first and first != given
+    await slack.settled()
+    for request_id in (first, given):
+        rows = await rows_of(slack, request_id)
+        assert rows and all(row.request_id == request_id for row in rows)
+    by_id: dict[str, set[str]] = {}
+    for line in log_lines():
+        if " delivered via slack " in line["message"]:
+            by_id.setdefault(line.get("request_id", ""), set()).add(line["message"])
+    # Every delivery carries the id of the command that queued it: the two sets are disjoint and complete.
+    assert {first, given} <= set(by_id) and not by_id[first] & by_id[given]
+
+
+@pytest.mark.parametrize("hostile", ["two words", "x" * 65, "id;DROP", "<b>id</b>", '"quoted"'])
+async def test_a_request_id_that_is_not_a_plain_token_is_replaced(slack, log_lines, hostile):  # noqa: ANN001, F811
+    _, _, request_id = await command(slack, "ayuda", headers={REQUEST_ID: hostile})
+    assert request_id != hostile and len(request_id) == 32
+    assert [line["request_id"] for line in log_lines() if line["message"].startswith("POST /slack/events")] == [
+        request_id]
+    assert hostile not in log_lines.text()
+
+
+async def test_a_text_log_line_ends_with_the_request_id_while_a_request_is_handled(restore_logging):  # noqa: ANN001
+    out = io.StringIO()
+    logs.configure(Settings(), stream=out)
+    log = logging.getLogger("pedir.test")
+    token = tracing.begin("req-42")
+    log.info("inside")
+    tracing.end(token)
+    log.info("outside")
+    inside, outside = out.getvalue().splitlines()
+    assert inside.endswith("INFO pedir.test: inside [request req-42]")
+    assert outside.endswith("INFO pedir.test: outside")
+
+
+async def test_scheduled_work_queues_rows_without_a_request_id(app, sessions, clock):  # noqa: ANN001
+    async with sessions() as session, session.begin():
+        untraced = enqueue(session, recipient_kind=PERSON, recipient_id=1, message=Message(text="a"), now=clock.now())
+        token = tracing.begin("cmd-1")
+        try:
+            traced = enqueue(session, recipient_kind=PERSON, recipient_id=1, message=Message(text="b"),
+                             now=clock.now())
+        finally:
+            tracing.end(token)
+    async with sessions() as session:
+        stored = {row.id: row for row in (await session.exec(select(Outbox))).all()}
+    assert stored[untraced.id].request_id is None and stored[untraced.id].received_at is None
+    assert stored[traced.id].request_id == "cmd-1" and stored[traced.id].received_at is not None
