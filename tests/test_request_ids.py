@@ -27,7 +27,9 @@ from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     slack,
     unique,
 )
-from tests.harness.slack_standin import FakeSlackAPI, fake_slack  # noqa: F401
+from tests.harness.slack_standin import fake_slack  # noqa: F401
+from tests.harness.teams_env import ANA_T, fake_connector_running, teams  # noqa: F401
+from tests.harness.waiting import eventually
 
 # What Ana writes: personal data that must never reach a log line.
 PRIVATE = "la nómina de Marta López es 3.250 € y su IBAN ES91 2100 0418"
@@ -150,3 +152,24 @@ async def test_scheduled_work_queues_rows_without_a_request_id(app, sessions, cl
         stored = {row.id: row for row in (await session.exec(select(Outbox))).all()}
     assert stored[untraced.id].request_id is None and stored[untraced.id].received_at is None
     assert stored[traced.id].request_id == "cmd-1" and stored[traced.id].received_at is not None
+
+
+async def test_a_teams_activity_and_its_deliveries_share_one_request_id(teams, log_lines):  # noqa: ANN001, F811
+    await teams.install_in_channel()
+    status, _ = await teams.post(teams.personal(ANA_T, "pedir @sistemas la VPN se corta cada hora"))
+    assert status in (200, 201)
+
+    async def rows() -> list[Outbox] | None:
+        async with teams.sessions() as session:
+            found = list((await session.exec(select(Outbox).where(Outbox.request_id.is_not(None)))).all())
+        queued = [row for row in found if row.payload.get("surface") != "home"]
+        return queued if queued and all(row.status == "sent" for row in queued) else None
+
+    queued = await eventually(rows, "the request's cards to be delivered on Teams", timeout=10)
+    request_ids = {row.request_id for row in queued if row.recipient_kind == "team"}
+    [request_id] = request_ids
+    traced = [line for line in log_lines() if line.get("request_id") == request_id]
+    assert [line["message"][:len("POST /api/messages 20")] for line in traced
+            if line["message"].startswith("POST ")] == ["POST /api/messages 20"]
+    assert sum(" delivered via teams " in line["message"] for line in traced) >= 2
+    assert "VPN" not in log_lines.text()
