@@ -4,15 +4,22 @@ secret. Signed Slack requests against the real server, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlmodel import select
 
+from slack_bolt.request.async_request import AsyncBoltRequest
+
 from adapters import logs
+from adapters.slack.app import bolt_app, web_client
+from adapters.web.background import Background
 from adapters.web.observability import REQUEST_ID
+from adapters.web.server import PEDIR
 from bot import tracing
 from bot.config import Settings
 from bot.delivery.outbox import PERSON, enqueue
@@ -25,6 +32,7 @@ from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     FACTURACION,
     SECRET,
     slack,
+    start_env,
     unique,
 )
 from tests.harness.slack_standin import fake_slack  # noqa: F401
@@ -173,3 +181,24 @@ async def test_a_teams_activity_and_its_deliveries_share_one_request_id(teams, l
             if line["message"].startswith("POST ")] == ["POST /api/messages 20"]
     assert sum(" delivered via teams " in line["message"] for line in traced) >= 2
     assert "VPN" not in log_lines.text()
+
+
+async def test_a_command_over_socket_mode_gets_a_request_id_too(fake_slack, database_url):  # noqa: ANN001, F811
+    env, server = await start_env(fake_slack, database_url)
+    try:
+        settings = Settings(DATABASE_URL=database_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                            SLACK_API_URL=fake_slack.api_url)
+        # What AsyncSocketModeHandler hands Bolt: the payload, no HTTP request around it.
+        bolt = bolt_app(settings, server.app[PEDIR], web_client(settings), lambda: None, Background())
+        payload = dict(parse_qsl(wire.slash_command_body(text="@facturacion por el socket", user_id=ANA,
+                                                         trigger_id=unique("trig-"))))
+        # slack_sdk handles each Socket Mode message in a task of its own (asyncio.ensure_future).
+        response = await asyncio.create_task(bolt.async_dispatch(AsyncBoltRequest(body=payload, mode="socket_mode")))
+        assert response.status == 200 and "PED-1" in response.body
+        async with env.sessions() as session:
+            rows = list((await session.exec(select(Outbox))).all())
+        assert rows and len({row.request_id for row in rows}) == 1 and rows[0].request_id
+        assert tracing.current() is None  # the trace ended with the message's task
+    finally:
+        await env.http.close()
+        await server.close()
