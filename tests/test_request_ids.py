@@ -26,6 +26,7 @@ from bot.delivery.outbox import PERSON, enqueue
 from bot.messages import Message
 from storage.models import Outbox
 from tests.harness import slack_wire as wire
+from tests.harness.logs import restore_logging  # noqa: F401  (pytest fixture)
 from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     ANA,
     BOT_TOKEN,
@@ -42,22 +43,6 @@ from tests.harness.waiting import eventually
 # What Ana writes: personal data that must never reach a log line.
 PRIVATE = "la nómina de Marta López es 3.250 € y su IBAN ES91 2100 0418"
 PRIVATE_PARTS = ("nómina", "IBAN", "3.250", "ES91", "Marta López")
-
-
-@pytest.fixture
-def restore_logging():  # noqa: ANN201
-    """The root logger as it was, after a test that configured Pedir's logging."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    libraries = {name: logging.getLogger(name).level for name in logs.CHATTY}
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
 
 
 @pytest.fixture
