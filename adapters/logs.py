@@ -4,8 +4,9 @@ Pedir's own lines name ids and exception classes, never what people wrote
 (bot.app, adapters/slack/gate.py); JSON lines carry only the time, level,
 logger, message, request id and exception of a record, nothing a library
 attached to it. A line logged while a request is handled, or while a message
-it queued is delivered, carries that request's id (bot.tracing). Every secret in the settings is masked wherever it appears, in case a
-library quotes one. Libraries that log request bodies or every tick at INFO
+it queued is delivered, carries that request's id (bot.tracing). Every
+secret in the settings is masked wherever it appears, in case a library
+quotes one. Libraries that log request bodies or every tick at INFO
 (slack_sdk, slack_bolt, apscheduler, alembic) are kept at WARNING unless LOG_LEVEL is
 DEBUG; slack_sdk and slack_bolt never go below INFO (adapters/slack/app.py).
 """

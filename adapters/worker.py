@@ -172,9 +172,9 @@ async def run_worker(settings: Settings) -> int:
     dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home,
                             lease=timedelta(seconds=settings.delivery_lease_seconds)) if channels else None
     scheduler = scheduled(pedir, dispatcher)
-    observer = PrometheusObserver()
-    previous = install(observer)
-    metrics = await _serve_metrics(settings, sessions, pedir.clock, observer)
+    prometheus = PrometheusObserver()
+    previous = install(prometheus)
+    metrics = await _serve_metrics(settings, sessions, pedir.clock, prometheus)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -196,13 +196,13 @@ async def run_worker(settings: Settings) -> int:
 
 
 async def _serve_metrics(settings: Settings, sessions, clock: Clock,  # noqa: ANN001
-                         observer: PrometheusObserver) -> web.AppRunner | None:
+                         prometheus: PrometheusObserver) -> web.AppRunner | None:
     """GET /metrics on PEDIR_WORKER_METRICS_PORT, when set (adapters/web/observability.py)."""
     if settings.worker_metrics_port is None:
         return None
     if settings.metrics_token is None:
         log.warning("PEDIR_WORKER_METRICS_PORT is set without PEDIR_METRICS_TOKEN: /metrics answers 404")
-    runner = web.AppRunner(metrics_app(settings, sessions, clock, observer), access_log=None)
+    runner = web.AppRunner(metrics_app(settings, sessions, clock, prometheus), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, port=settings.worker_metrics_port).start()
     log.info("worker metrics: GET /metrics on port %d", settings.worker_metrics_port)
