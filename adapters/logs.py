@@ -24,6 +24,10 @@ from bot.config import Settings
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MASK = "********"
 CHATTY = ("apscheduler", "slack_sdk", "slack_bolt", "alembic")
+# aiohttp's access log quotes each request line whole, query string included: a
+# dashboard sign-in link's one-time token (/panel/entrar?t=...). Never shown;
+# adapters/web/observability.py logs each request instead, by route.
+SILENCED = ("aiohttp.access",)
 
 
 class RequestId(logging.Filter):
@@ -101,4 +105,6 @@ def configure(settings: Settings, stream=None) -> logging.Handler:  # noqa: ANN0
         logging.getLogger(name).setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     for name in ("slack_sdk", "slack_bolt"):  # their DEBUG lines hold request and payload bodies
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
+    for name in SILENCED:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     return handler

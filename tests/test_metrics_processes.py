@@ -24,6 +24,7 @@ from tests.harness.waiting import eventually
 from tests.test_metrics import samples, value
 
 TOKEN, SIGNING, METRICS = "xoxb-multi-1c7e", "multi-signing-8d2a", "multi-metrics-3f9b"
+SIGN_IN = "signin-once-6a0c4e"
 
 
 def start(command: str, env: dict[str, str]) -> subprocess.Popen:
@@ -102,6 +103,9 @@ async def test_two_web_processes_and_a_worker_are_scraped_as_one(
             assert value(scraped, "pedir_deliveries_total", platform="slack", result="sent") >= 4
             assert value(scraped, "pedir_tick_seconds_count", job="deliver") >= 1
             assert value(scraped, "pedir_database_up") == 1
+            # A dashboard sign-in link's one-time token stays out of every log (aiohttp's access log is off).
+            async with http.get(f"http://127.0.0.1:{web_ports[1]}/panel/entrar?t={SIGN_IN}") as resp:
+                assert resp.status == 200
             # The worker's own port shows the same sums.
             from_worker = await scrape(http, worker_port)
             assert value(from_worker, "pedir_ack_seconds_count", route="/slack/events") == 2
@@ -115,6 +119,7 @@ async def test_two_web_processes_and_a_worker_are_scraped_as_one(
         # The worker, another process, logs the deliveries under the id the web process gave the command.
         assert sum(line.get("request_id") == request_id and " delivered via slack " in line["message"]
                    for line in worker_log) >= 2
+    assert any(line["message"].startswith("GET /panel/entrar 200 in ") for line in web_logs)
     everything = json.dumps(logs)
-    for private in (TOKEN, SIGNING, METRICS, "pedido 0", "pedido 1"):
+    for private in (TOKEN, SIGNING, METRICS, SIGN_IN, "pedido 0", "pedido 1"):
         assert private not in everything

@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 import logging
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import pytest
@@ -22,7 +23,10 @@ from adapters.web.observability import REQUEST_ID
 from adapters.web.server import PEDIR
 from bot import tracing
 from bot.config import Settings
+from bot.delivery.channel import DeliveryFailed
 from bot.delivery.outbox import PERSON, enqueue
+from bot.delivery.routing import Plan
+from bot.delivery.telemetry import report_refused, report_sent
 from bot.messages import Message
 from storage.models import Outbox
 from tests.harness import slack_wire as wire
@@ -37,6 +41,7 @@ from tests.harness.slack_env import (  # noqa: F401  (slack: fixture)
     unique,
 )
 from tests.harness.slack_standin import fake_slack  # noqa: F401
+from tests.harness.support import RecordingChannel
 from tests.harness.teams_env import ANA_T, fake_connector_running, teams  # noqa: F401
 from tests.harness.waiting import eventually
 
@@ -187,3 +192,18 @@ async def test_a_command_over_socket_mode_gets_a_request_id_too(fake_slack, data
     finally:
         await env.http.close()
         await server.close()
+
+
+@pytest.mark.parametrize("traced", [True, False])
+async def test_a_delivery_is_logged_at_info_only_for_a_message_a_request_queued(log_lines, traced):  # noqa: ANN001
+    plan = Plan(channel=RecordingChannel(), address="person:ana.garcia@example.com", message=Message(text="hola"))
+    trace = tracing.Trace("cmd-7", datetime.now(UTC)) if traced else None
+    with tracing.resumed(trace):
+        report_sent(41, plan, trace, home=False)
+        report_refused(42, plan, DeliveryFailed("channel_not_found"), trace)
+    shown = [(line["level"], line["message"], line.get("request_id")) for line in log_lines()]
+    if traced:  # LOG_LEVEL=INFO: a request's deliveries are shown, under its id
+        assert shown == [("INFO", "outbox 41 delivered via test (send)", "cmd-7"),
+                         ("INFO", "outbox 42 not delivered via test: failed (DeliveryFailed)", "cmd-7")]
+    else:  # a scheduled job's (a pulse round's thousands) only at DEBUG
+        assert shown == []

@@ -269,7 +269,7 @@ class Dispatcher:
             try:
                 sent_id = await send_within(plan, job.claim.row_id, job.claim.interrupted, self.send_timeout)
             except Exception as exc:  # noqa: BLE001  (sorted when written)
-                report_refused(job.claim.row_id, plan, exc)
+                report_refused(job.claim.row_id, plan, exc, job.trace)
                 self._note(FAILED, job, error=exc, turn=self._refusal(exc, job.claim.row_id, lanes, admitted))
             else:
                 self.schedule.accepted(lanes, admitted)

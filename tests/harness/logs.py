@@ -14,7 +14,7 @@ def restore_logging():  # noqa: ANN201
     """The root logger's handlers and level, and the chatty libraries' levels, put back after the test."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    libraries = {name: logging.getLogger(name).level for name in logs.CHATTY}
+    libraries = {name: logging.getLogger(name).level for name in (*logs.CHATTY, *logs.SILENCED)}
     yield
     for handler in list(root.handlers):
         root.removeHandler(handler)
