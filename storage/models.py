@@ -249,6 +249,11 @@ class Outbox(SQLModel, table=True):
     platform: Optional[str] = Field(default=None, max_length=16)
     address: Optional[str] = Field(default=None, max_length=256)
     external_id: Optional[str] = Field(default=None, max_length=256)
+    # The inbound request that caused it (bot.tracing): its id follows the
+    # message into the delivery's log lines, and the wall-clock time it came
+    # in measures the command's time to delivery. None for scheduled work.
+    request_id: Optional[str] = Field(default=None, max_length=64)
+    received_at: Optional[datetime] = utc_column()
 
 
 class CardPlacement(SQLModel, table=True):

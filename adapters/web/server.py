@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters import heap
+from adapters.web import observability
 from adapters.web.admission import Admission
 from adapters.web.background import Background
 from adapters.web.dashboard import mount as mount_dashboard
@@ -144,6 +145,7 @@ def build_app(
     app[PEDIR] = pedir
     app[BACKGROUND] = Background()
     admission = Admission()
+    observability.mount(app, settings, sessions, clock)  # request ids, request metrics, GET /metrics
     app.router.add_get("/healthz", healthz)
     mount_dashboard(app, pedir)  # /panel: the web dashboard, reached from chat with /pedir panel
     _slack(app, settings, pedir, loop, channels, admission)
