@@ -17,7 +17,7 @@ from bot.app import Pedir
 from bot.dashboard import access
 from bot.dashboard.access import SignedIn
 from adapters.web.dashboard.formats import Formats
-from bot.i18n import normalize_locale, t
+from bot.i18n import CATALOG, normalize_locale, t
 
 PEDIR = web.AppKey("pedir", Pedir)
 SIGNED = web.RequestKey("signed_in", object)
@@ -104,5 +104,6 @@ def frame(request: web.Request) -> dict[str, Any]:
     def words(key: str, **values: object) -> str:
         return t(locale, key, **values)
 
-    return {"_": words, "locale": locale, "fmt": Formats(locale, timezone), "me": signed.person if signed else None,
-            "csrf": signed.csrf_token if signed else ""}
+    # `words`: the keys there are words for ('"severity." ~ s in words'), for values from data.
+    return {"_": words, "words": CATALOG, "locale": locale, "fmt": Formats(locale, timezone),
+            "me": signed.person if signed else None, "csrf": signed.csrf_token if signed else ""}
