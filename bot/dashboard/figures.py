@@ -20,7 +20,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dashboard import counted, medians
-from bot.dashboard.elapsed import seconds_between
 from bot.teams import card
 from storage.models import Issue, Nudge, Request, RequestRating, Team
 
@@ -69,7 +68,6 @@ async def overview(session: AsyncSession, teams: list[Team], now: datetime, days
         return result
     by_id = {row.team.id: row for row in result.teams}
     ids = list(by_id)
-    dialect = session.bind.dialect.name  # type: ignore[union-attr]
     # Rows of teams the viewer does not see are dropped here, not in SQL (see _of_teams).
     for team_id, n in await _count(session, ids, counted.request_clause("open", since)):
         if team_id in by_id:
@@ -77,10 +75,10 @@ async def overview(session: AsyncSession, teams: list[Team], now: datetime, days
     for team_id, n in await _count(session, ids, counted.request_clause("bounced", since)):
         if team_id in by_id:
             by_id[team_id].bounced = n
-    for team_id, value in await _medians(session, ids, "first_response", since, dialect):
+    for team_id, value in await _medians(session, ids, "first_response", since):
         if team_id in by_id:
             by_id[team_id].first_response = value
-    for team_id, value in await _medians(session, ids, "resolution", since, dialect):
+    for team_id, value in await _medians(session, ids, "resolution", since):
         if team_id in by_id:
             by_id[team_id].resolution = value
     for team_id, total, met in await _sla(session, ids, since):
@@ -119,12 +117,10 @@ async def _count(session: AsyncSession, ids: list[int], clause) -> list[tuple[in
     )).all())
 
 
-async def _medians(session: AsyncSession, ids: list[int], figure: str, since: datetime,
-                   dialect: str) -> list[tuple[int, timedelta]]:
+async def _medians(session: AsyncSession, ids: list[int], figure: str, since: datetime) -> list[tuple[int, timedelta]]:
     end = Request.first_response_at if figure == "first_response" else Request.resolved_at
-    seconds = seconds_between(dialect, col(Request.created_at), col(end))
     where = (_of_teams(Request.team_id, ids), counted.request_clause(figure, since))
-    return await medians.per_team(session, TEAM_KEY, seconds, where)
+    return await medians.per_team(session, TEAM_KEY, col(Request.created_at), col(end), where)
 
 
 async def _sla(session: AsyncSession, ids: list[int], since: datetime) -> list[tuple[int, int, int]]:
