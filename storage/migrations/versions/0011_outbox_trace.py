@@ -4,11 +4,8 @@ outbox.request_id carries the inbound request's id to the delivery's log
 lines; outbox.received_at (wall clock, UTC) is when that request came in, so
 the time from a command to its delivery can be measured. Both are NULL for
 messages that scheduled jobs queue, and for rows queued before this revision.
-Chained after 0009 on its branch; re-point down_revision at whatever precedes
-it on main when merged.
-
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 08:00:00.000000
 
 """
@@ -21,7 +18,7 @@ import sqlmodel.sql.sqltypes  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0009'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
