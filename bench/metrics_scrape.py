@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bench._databases import postgres_database  # noqa: E402
+from bench._databases import on_each_database  # noqa: E402
 from bot.delivery.backlog import UNDELIVERED, backlog  # noqa: E402
 from storage.engine import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -99,18 +97,7 @@ async def main() -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     print(f"metrics scrape: the outbox backlog query, median of {args.runs} runs")
-    tmp = Path(tempfile.mkdtemp(prefix="pedir-metrics-"))
-    try:
-        if not args.no_sqlite:
-            await run("sqlite", f"sqlite:///{tmp / 'metrics.db'}", args)
-        if args.database_url:
-            url, drop = postgres_database(args.database_url, PG_DATABASE)
-            try:
-                await run("postgresql", url, args)
-            finally:
-                drop()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    await on_each_database(args, PG_DATABASE, run)
     return 0
 
 

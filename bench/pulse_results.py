@@ -40,11 +40,9 @@ import argparse
 import asyncio
 import random
 import secrets
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -57,7 +55,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import delete, event, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench._databases import postgres_database  # noqa: E402
+from bench._databases import on_each_database  # noqa: E402
 import bot.domains  # noqa: E402, F401  (registers the domains' sentences)
 from bot.context import Ctx  # noqa: E402
 from bot.pulses import closing, figures, results, tally  # noqa: E402
@@ -344,18 +342,7 @@ async def main() -> int:
                         help="then add CANDIDATE_INDEX (round_id, team_id, question, score) and measure again")
     args = parser.parse_args()
     print(f"pulse results: 1,000 and {args.answers:,} answers, median of {args.runs} runs, wall clock")
-    tmp = Path(tempfile.mkdtemp(prefix="pedir-pulse-"))
-    try:
-        if not args.no_sqlite:
-            await run("sqlite", f"sqlite:///{tmp / 'pulse.db'}", args)
-        if args.database_url:
-            url, drop = postgres_database(args.database_url, PG_DATABASE)
-            try:
-                await run("postgresql", url, args)
-            finally:
-                drop()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    await on_each_database(args, PG_DATABASE, run)
     return 0
 
 
