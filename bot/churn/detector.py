@@ -65,7 +65,7 @@ GUARD_KINDS = frozenset({"ours", "hypothetical", "resolved", "won"})
 LANGUAGES = ("es", "en")
 COMPETITOR = "competitor"
 # A pattern hit in a sentence the classifier gives less than this is a look-alike: silent.
-VETO = 0.2
+VETO = 0.1
 
 
 @dataclass(frozen=True)
@@ -203,9 +203,13 @@ def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = (
         rules = _load()
     folded, index = fold_map(text)
     starts = sentence_starts(folded)
-    found, guarded = _pattern_spans(folded, starts, rules, competitors)
+    found, named, quiet = _pattern_spans(folded, starts, rules, competitors)
     if models:
-        found = _read_sentences(folded, starts, found, guarded, rules, models)
+        # A named competitor is the organisation's knowledge, not the model's: never vetoed,
+        # and its sentence needs no other alert.
+        quiet |= {sentence_of(starts, span[1]) for span in named}
+        found = _read_sentences(folded, starts, found, quiet, rules, models)
+    found += named
     # The same id may be defined in several languages: merge per id, so
     # overlapping matches give one hit (the longest, its signal's severity).
     by_id: dict[str, list[tuple[int, int, int, str]]] = {}
@@ -232,8 +236,9 @@ Span = tuple[str, int, int, int, str]  # signal id, start, end (folded text), se
 
 
 def _pattern_spans(folded: str, starts: list[int], rules: Rules,
-                   competitors: Iterable[str]) -> tuple[list[Span], set[int]]:
-    """What the patterns find (less the negated and guarded), and the guarded sentences."""
+                   competitors: Iterable[str]) -> tuple[list[Span], list[Span], set[int]]:
+    """What the patterns find and the competitors named (less the negated and guarded), and the
+    sentences the look-alike filters spoke for: guarded, or with a pattern a negation cancels."""
     guarded: set[int] = set()
     found: list[Span] = []
     for rule, m in rules.index.matches(folded):
@@ -245,16 +250,28 @@ def _pattern_spans(folded: str, starts: list[int], rules: Rules,
         else:
             found.append((rule.id, m.start(), m.end(), rule.severity, rule.action))
     names = _competitor_regex(tuple(competitors))
+    named: list[Span] = []
     if names is not None:
         severity, action = _competitor_grade(rules)
-        found += [(COMPETITOR, m.start(), m.end(), severity, action) for m in names.finditer(folded)]
-    kept = [span for span in found if sentence_of(starts, span[1]) not in guarded and not negated(folded, span[1])]
-    return kept, guarded
+        named = [(COMPETITOR, m.start(), m.end(), severity, action) for m in names.finditer(folded)]
+    quiet = set(guarded)
+    kept: list[list[Span]] = [[], []]
+    for i, spans in enumerate((found, named)):
+        for span in spans:
+            k = sentence_of(starts, span[1])
+            if k in guarded:
+                continue
+            if negated(folded, span[1]):
+                quiet.add(k)
+            else:
+                kept[i].append(span)
+    return kept[0], kept[1], quiet
 
 
-def _read_sentences(folded: str, starts: list[int], found: list[Span], guarded: set[int], rules: Rules,
+def _read_sentences(folded: str, starts: list[int], found: list[Span], quiet: set[int], rules: Rules,
                     models: Mapping[str, Model]) -> list[Span]:
-    """The pattern spans the classifier does not veto, plus the sentences it raises alone."""
+    """The pattern spans the classifier does not veto, plus the sentences it raises alone
+    (never one the look-alike filters spoke for: `quiet`)."""
     by_sentence: dict[int, list[Span]] = {}
     for span in found:
         by_sentence.setdefault(sentence_of(starts, span[1]), []).append(span)
@@ -273,7 +290,7 @@ def _read_sentences(folded: str, starts: list[int], found: list[Span], guarded: 
         elif spans:
             if p >= VETO:
                 out += spans
-        elif p >= model.threshold and k not in guarded:
+        elif p >= model.threshold and k not in quiet:
             sid = model.signal(ws)
             first, last = model.phrase(ws)
             severity, action = _grade(rules, sid, model.language)

@@ -10,8 +10,8 @@ scaled by 1/sqrt(their total count). Two linear models per language:
   the alert when no pattern of `signals/<lang>.toml` does.
 
 Which words raised a sentence: each feature's weight goes to the word(s) it
-came from; the phrase is the heaviest word, widened to the neighbours that
-also pushed towards risk (at most MAX_PHRASE_WORDS).
+came from; the phrase is the heaviest word that is not a function word ("que",
+"the", "no"), widened to the neighbours that also pushed towards risk (at most MAX_PHRASE_WORDS).
 
 What a word weighs (its own feature and its letter pieces) is remembered per
 model, so a scan costs a dictionary look-up or two per word.
@@ -31,6 +31,7 @@ from functools import lru_cache
 from importlib import resources
 
 from bot.churn.features import Word, char_grams, features
+from bot.churn.scope import FILLERS, is_negator
 
 MAX_PHRASE_WORDS = 5
 # Words remembered per model with what they weigh: text repeats its vocabulary.
@@ -113,7 +114,8 @@ class Model:
         for f, where in pairs:
             for i in where:
                 weight[i] += self.risk.weights.get(f, 0.0) / norm / len(where)
-        best = max(range(len(ws)), key=weight.__getitem__)
+        content = [i for i, w in enumerate(ws) if not _function_word(w.text)] or list(range(len(ws)))
+        best = max(content, key=weight.__getitem__)
         first = last = best
         clause = ws[best].clause
         while last - first + 1 < MAX_PHRASE_WORDS:
@@ -126,6 +128,10 @@ class Model:
             else:
                 last += 1
         return first, last
+
+
+def _function_word(text: str) -> bool:
+    return text in FILLERS or is_negator(text) or any(text in stop for stop in STOPWORDS.values())
 
 
 def languages_of(ws: list[Word]) -> tuple[str, ...]:
