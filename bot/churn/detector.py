@@ -66,6 +66,8 @@ LANGUAGES = ("es", "en")
 COMPETITOR = "competitor"
 # A pattern hit in a sentence the classifier gives less than this is a look-alike: silent.
 VETO = 0.1
+# Where the classifier cuts a text into the sentences it reads.
+MODEL_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
 
 
 @dataclass(frozen=True)
@@ -271,15 +273,20 @@ def _pattern_spans(folded: str, starts: list[int], rules: Rules,
 def _read_sentences(folded: str, starts: list[int], found: list[Span], quiet: set[int], rules: Rules,
                     models: Mapping[str, Model]) -> list[Span]:
     """The pattern spans the classifier does not veto, plus the sentences it raises alone
-    (never one the look-alike filters spoke for: `quiet`)."""
-    by_sentence: dict[int, list[Span]] = {}
-    for span in found:
-        by_sentence.setdefault(sentence_of(starts, span[1]), []).append(span)
+    (never one the look-alike filters spoke for: `quiet`, indexes of `starts`' sentences).
+
+    The classifier reads whole sentences (MODEL_BREAK: ";" does not end one, as it does
+    for the guards), as it was trained on them."""
     out: list[Span] = []
-    bounds = [*starts, len(folded)]
-    for k in range(len(starts)):
-        ws = words(folded, bounds[k], bounds[k + 1])
-        spans = by_sentence.get(k, [])
+    chunks = [0, *(m.end() for m in MODEL_BREAK.finditer(folded)), len(folded)]
+    found = sorted(found, key=lambda span: span[1])
+    i = 0
+    for a, b in zip(chunks, chunks[1:]):
+        spans = []
+        while i < len(found) and found[i][1] < b:
+            spans.append(found[i])
+            i += 1
+        ws = words(folded, a, b)
         if not ws:
             out += spans
             continue
@@ -290,7 +297,8 @@ def _read_sentences(folded: str, starts: list[int], found: list[Span], quiet: se
         elif spans:
             if p >= VETO:
                 out += spans
-        elif p >= model.threshold and k not in quiet:
+        elif p >= model.threshold and not quiet.intersection(
+                range(sentence_of(starts, a), sentence_of(starts, max(a, b - 1)) + 1)):
             sid = model.signal(ws)
             first, last = model.phrase(ws)
             severity, action = _grade(rules, sid, model.language)
