@@ -98,6 +98,11 @@ class Model:
     threshold: float  # alert at a risk probability at or above it
     meta: dict  # how it was trained and what it scored on its training data
 
+    def forget_words(self) -> None:
+        """Drop the words remembered (for benchmarks: the cost of a text of new words)."""
+        for linear in (self.risk, *self.signals.values()):
+            linear._words.clear()
+
     def probability(self, ws: list[Word]) -> float:
         z = self.risk.score(ws)
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
