@@ -21,9 +21,18 @@ Named competitors come from the organisation file: `detect(text,
 competitors=[...])` raises a `competitor` hit on a mention of one, unless
 negated or guarded like any other phrase.
 
-Stdlib regexes only, on purpose: this runs on every status update (target
-under 2 ms for 1,000 characters, bench/churn_scan.py). A pattern is only tried
-where the text has a word it can start with (`bot.churn.index`).
+Then the classifier (`bot.churn.model`, trained by bench/churn_train.py)
+reads each sentence in the model of its language: it keeps a pattern hit
+unless it gives the sentence under VETO, and raises a sentence no pattern
+matched when it gives it at least its threshold, naming the signal it scores
+highest and the words that weighed most; never a sentence a guard covers or
+where a pattern was cancelled by a negation (the look-alike filters speak
+there), nor one naming an organisation-file competitor (a hit of its own).
+
+Stdlib only, on purpose: this runs on every status update (target under 2 ms
+for 1,000 characters, bench/churn_scan.py). A pattern is only tried where the
+text has a word it can start with (`bot.churn.index`); the classifier costs a
+dictionary look-up or two per word.
 """
 
 from __future__ import annotations
