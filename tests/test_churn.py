@@ -394,6 +394,14 @@ def test_a_pattern_hit_the_model_scores_as_harmless_is_vetoed():
     assert hit.signal_id == "competitor"
 
 
+def test_sentences_shorter_than_the_training_ones_are_left_to_the_patterns():
+    loud, quiet = {"en": hand_model("en", bias=10.0)}, {"es": hand_model(bias=-10.0)}
+    assert detect("Login fails", load_rules(), models=loud) == []  # an issue title
+    assert [h.signal_id for h in detect("Login fails for everyone at the branch", load_rules(), models=loud)] \
+        == ["cancel"]
+    assert [h.signal_id for h in detect("Están furiosos", load_rules(), models=quiet)] == ["anger"]  # no veto
+
+
 def test_the_shipped_models_are_the_ones_trained_on_the_sets_as_they_are():
     """bench/churn_train.py wrote them from today's training sets (else: run it again)."""
     for lang, model in load_models().items():

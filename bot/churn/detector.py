@@ -75,6 +75,10 @@ LANGUAGES = ("es", "en")
 COMPETITOR = "competitor"
 # A pattern hit in a sentence the classifier gives less than this is a look-alike: silent.
 VETO = 0.1
+# The classifier reads sentences of at least this many words; shorter ones (an issue title
+# "Login fails", a resolution note "abonado") are not what it was trained on (its training
+# sentences have 4 words or more, bar a handful), and it judged them wildly: patterns only there.
+MIN_WORDS = 4
 # Where the classifier cuts a text into the sentences it reads.
 MODEL_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
 
@@ -296,7 +300,7 @@ def _read_sentences(folded: str, starts: list[int], found: list[Span], quiet: se
             spans.append(found[i])
             i += 1
         ws = words(folded, a, b)
-        if not ws:
+        if len(ws) < MIN_WORDS:
             out += spans
             continue
         model, p = max(((models[lang], models[lang].probability(ws)) for lang in languages_of(ws)
