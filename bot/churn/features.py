@@ -9,9 +9,9 @@ case and accents already gone. A sentence becomes:
     b:a b         two neighbouring words of one clause  b:se van
     c:gram        3- to 5-letter pieces of a word not   c:<canc, c:cela, c:lar>
                   under negation (inflections, typos)
-    p:signal      a pattern of signals/<lang>.toml      p:cancel
-                  fired in the sentence
-    p:any         some pattern fired
+
+Pattern hits are not features: the detector combines them with the model's
+verdict instead (bench/churn_train.py says why).
 
 Negation reach follows `bot.churn.scope` (same negators, fillers, clause
 words and conditions): "no queremos cancelar" gives n:queremos n:cancelar,
@@ -85,16 +85,11 @@ def word_features(word: Word) -> tuple[str, ...]:
     return ("w:" + word.text, *char_grams(word.text))
 
 
-def features(ws: list[Word], signals: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, tuple[int, ...]]]:
-    """(feature, indexes of the words it came from) for a sentence's words and
-    the pattern signals that fired in it."""
+def features(ws: list[Word]) -> list[tuple[str, tuple[int, ...]]]:
+    """(feature, indexes of the words it came from) for a sentence's words."""
     out: list[tuple[str, tuple[int, ...]]] = []
     for i, word in enumerate(ws):
         out.extend((f, (i,)) for f in word_features(word))
         if i and ws[i - 1].clause == word.clause:
             out.append((f"b:{ws[i - 1].text} {word.text}", (i - 1, i)))
-    for sid in sorted(signals):
-        out.append(("p:" + sid, ()))
-    if signals:
-        out.append(("p:any", ()))
     return out

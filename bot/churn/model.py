@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -67,7 +66,7 @@ class Linear:
             self._words[text] = found
         return found
 
-    def score(self, ws: list[Word], pattern_signals: Collection[str] = ()) -> float:
+    def score(self, ws: list[Word]) -> float:
         """The score of a sentence's words: what summing over `features(ws)` gives, faster."""
         get = self.weights.get
         total, n = 0.0, 0
@@ -84,9 +83,6 @@ class Linear:
                 total += get(f"b:{prev.text} {word.text}", 0.0)
                 n += 1
             prev = word
-        if pattern_signals:
-            total += sum(get("p:" + sid, 0.0) for sid in pattern_signals) + get("p:any", 0.0)
-            n += len(pattern_signals) + 1
         return self.bias + total / math.sqrt(n) if n else self.bias
 
 
