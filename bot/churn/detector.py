@@ -21,21 +21,32 @@ Named competitors come from the organisation file: `detect(text,
 competitors=[...])` raises a `competitor` hit on a mention of one, unless
 negated or guarded like any other phrase.
 
-Stdlib regexes only, on purpose: this runs on every status update (target
-under 2 ms for 1,000 characters, bench/churn_scan.py). A pattern is only tried
-where the text has a word it can start with (`bot.churn.index`).
+Then the classifier (`bot.churn.model`, trained by bench/churn_train.py)
+reads each sentence in the model of its language: it keeps a pattern hit
+unless it gives the sentence under VETO, and raises a sentence no pattern
+matched when it gives it at least its threshold, naming the signal it scores
+highest and the words that weighed most; never a sentence a guard covers or
+where a pattern was cancelled by a negation (the look-alike filters speak
+there), nor one naming an organisation-file competitor (a hit of its own).
+
+Stdlib only, on purpose: this runs on every status update (target under 2 ms
+for 1,000 characters, bench/churn_scan.py). A pattern is only tried where the
+text has a word it can start with (`bot.churn.index`); the classifier costs a
+dictionary look-up or two per word.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
+from bot.churn.features import words
 from bot.churn.index import WordIndex
+from bot.churn.model import Model, languages_of, load_models
 from bot.churn.phrases import compile_pattern
 from bot.churn.scope import doubted, negated, sentence_of, sentence_starts
 from bot.text import fold, fold_map, original_span
@@ -62,6 +73,14 @@ ACTIONS = frozenset({"call_today", "involve_lead", "consider_compensation"})
 GUARD_KINDS = frozenset({"ours", "hypothetical", "resolved", "won"})
 LANGUAGES = ("es", "en")
 COMPETITOR = "competitor"
+# A pattern hit in a sentence the classifier gives less than this is a look-alike: silent.
+VETO = 0.1
+# The classifier reads sentences of at least this many words; shorter ones (an issue title
+# "Login fails", a resolution note "abonado") are not what it was trained on (its training
+# sentences have 4 words or more, bar a handful), and it judged them wildly: patterns only there.
+MIN_WORDS = 4
+# Where the classifier cuts a text into the sentences it reads.
+MODEL_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
 
 
 @dataclass(frozen=True)
@@ -174,7 +193,8 @@ def _competitor_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
 # --- detection ----------------------------------------------------------------
 
 
-def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = ()) -> list[Hit]:
+def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = (),
+           models: Mapping[str, Model] | None = None) -> list[Hit]:
     """Churn-risk phrases in `text`, in text order.
 
     Every language's rules are tried (people mix languages). Per signal,
@@ -182,33 +202,34 @@ def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = (
     may overlap ("no renuevan" after "una rebaja" gives cancel and price).
     `competitors`: names from the organisation file, a mention of which is a
     competitor signal.
+
+    Then each sentence is read by the classifier of its language
+    (`bot.churn.model`, `models`; the shipped ones with the shipped rules, none
+    with rules of one's own): a sentence it scores at or above its threshold
+    raises a hit even where no pattern matched, naming the signal it scores
+    highest and the words that weighed most; a pattern hit in a sentence it
+    scores under VETO stays silent.
     """
     if not text:
         return []
+    if models is None:
+        models = load_models() if rules is None else {}
     if rules is None:
         rules = _load()
     folded, index = fold_map(text)
     starts = sentence_starts(folded)
-    guarded: set[int] = set()
-    found: list[tuple[str, int, int, int, str]] = []
-    for rule, m in rules.index.matches(folded):
-        if isinstance(rule, Guard):
-            # A solution only counts when stated as fact ("si está resuelto ..." is not);
-            # the other guards hold in a condition too ("si un cliente no paga ...").
-            if not doubted(folded, m.start(), conditions=rule.kind == "resolved"):
-                guarded.add(sentence_of(starts, m.start()))
-        else:
-            found.append((rule.id, m.start(), m.end(), rule.severity, rule.action))
-    names = _competitor_regex(tuple(competitors))
-    if names is not None:
-        severity, action = _competitor_grade(rules)
-        found += [(COMPETITOR, m.start(), m.end(), severity, action) for m in names.finditer(folded)]
+    found, named, quiet = _pattern_spans(folded, starts, rules, competitors)
+    if models:
+        # A named competitor is the organisation's knowledge, not the model's: never vetoed,
+        # and its sentence needs no other alert.
+        quiet |= {sentence_of(starts, span[1]) for span in named}
+        found = _read_sentences(folded, starts, found, quiet, rules, models)
+    found += named
     # The same id may be defined in several languages: merge per id, so
     # overlapping matches give one hit (the longest, its signal's severity).
     by_id: dict[str, list[tuple[int, int, int, str]]] = {}
     for sid, start, end, severity, action in found:
-        if sentence_of(starts, start) not in guarded and not negated(folded, start):
-            by_id.setdefault(sid, []).append((start, end, severity, action))
+        by_id.setdefault(sid, []).append((start, end, severity, action))
     hits: list[Hit] = []
     for sid, spans in by_id.items():
         spans.sort(key=lambda t: (t[0], -t[1]))
@@ -224,6 +245,84 @@ def detect(text: str, rules: Rules | None = None, competitors: Iterable[str] = (
             hits.append(Hit(sid, text[a:b], a, b, severity, action))
     hits.sort(key=lambda h: (h.start, h.end, h.signal_id))
     return hits
+
+
+Span = tuple[str, int, int, int, str]  # signal id, start, end (folded text), severity, action
+
+
+def _pattern_spans(folded: str, starts: list[int], rules: Rules,
+                   competitors: Iterable[str]) -> tuple[list[Span], list[Span], set[int]]:
+    """What the patterns find and the competitors named (less the negated and guarded), and the
+    sentences the look-alike filters spoke for: guarded, or with a pattern a negation cancels."""
+    guarded: set[int] = set()
+    found: list[Span] = []
+    for rule, m in rules.index.matches(folded):
+        if isinstance(rule, Guard):
+            # A solution only counts when stated as fact ("si está resuelto ..." is not);
+            # the other guards hold in a condition too ("si un cliente no paga ...").
+            if not doubted(folded, m.start(), conditions=rule.kind == "resolved"):
+                guarded.add(sentence_of(starts, m.start()))
+        else:
+            found.append((rule.id, m.start(), m.end(), rule.severity, rule.action))
+    names = _competitor_regex(tuple(competitors))
+    named: list[Span] = []
+    if names is not None:
+        severity, action = _competitor_grade(rules)
+        named = [(COMPETITOR, m.start(), m.end(), severity, action) for m in names.finditer(folded)]
+    quiet = set(guarded)
+    kept: list[list[Span]] = [[], []]
+    for i, spans in enumerate((found, named)):
+        for span in spans:
+            k = sentence_of(starts, span[1])
+            if k in guarded:
+                continue
+            if negated(folded, span[1]):
+                quiet.add(k)
+            else:
+                kept[i].append(span)
+    return kept[0], kept[1], quiet
+
+
+def _read_sentences(folded: str, starts: list[int], found: list[Span], quiet: set[int], rules: Rules,
+                    models: Mapping[str, Model]) -> list[Span]:
+    """The pattern spans the classifier does not veto, plus the sentences it raises alone
+    (never one the look-alike filters spoke for: `quiet`, indexes of `starts`' sentences).
+
+    The classifier reads whole sentences (MODEL_BREAK: ";" does not end one, as it does
+    for the guards), as it was trained on them."""
+    out: list[Span] = []
+    chunks = [0, *(m.end() for m in MODEL_BREAK.finditer(folded)), len(folded)]
+    found = sorted(found, key=lambda span: span[1])
+    i = 0
+    for a, b in zip(chunks, chunks[1:]):
+        spans = []
+        while i < len(found) and found[i][1] < b:
+            spans.append(found[i])
+            i += 1
+        ws = words(folded, a, b)
+        if len(ws) < MIN_WORDS:
+            out += spans
+            continue
+        model, p = max(((models[lang], models[lang].probability(ws)) for lang in languages_of(ws)
+                        if lang in models), key=lambda pair: pair[1], default=(None, 1.0))
+        if model is None:
+            out += spans
+        elif spans:
+            if p >= VETO:
+                out += spans
+        elif p >= model.threshold and not quiet.intersection(
+                range(sentence_of(starts, a), sentence_of(starts, max(a, b - 1)) + 1)):
+            sid = model.signal(ws)
+            first, last = model.phrase(ws)
+            severity, action = _grade(rules, sid, model.language)
+            out.append((sid, ws[first].start, ws[last].end, severity, action))
+    return out
+
+
+def _grade(rules: Rules, sid: str, language: str) -> tuple[int, str]:
+    """A signal's severity and action, from its entry in the language's file (else any)."""
+    graded = [(sig.language != language, sig.severity, sig.action) for sig in rules.signals if sig.id == sid]
+    return min(graded)[1:] if graded else (2, "call_today")
 
 
 def _competitor_grade(rules: Rules) -> tuple[int, str]:

@@ -66,11 +66,12 @@ def _clause_before(folded: str, start: int) -> list[str]:
     return words
 
 
-def _is_negator(word: str) -> bool:
+def is_negator(word: str) -> bool:
+    """"no", "never", "don't"...: a word that negates what follows it."""
     return word in NEGATORS or word.endswith(("n't", "n’t"))
 
 
-def _in_condition(words: list[str], i: int) -> bool:
+def in_condition(words: list[str], i: int) -> bool:
     """Whether the negator words[i] belongs to a condition."""
     if i > 0 and words[i - 1] == "como":  # "como no lo arreglen, ..."
         return True
@@ -84,7 +85,7 @@ def _reaching(words: list[str]):
     content = 0
     for i in range(len(words) - 1, -1, -1):
         yield i, words[i]
-        if words[i] not in FILLERS and not _is_negator(words[i]):
+        if words[i] not in FILLERS and not is_negator(words[i]):
             content += 1
             if content > NEGATION_GAP:
                 return
@@ -93,14 +94,14 @@ def _reaching(words: list[str]):
 def negated(folded: str, start: int) -> bool:
     """A negator that is not part of a condition reaches the phrase at `start`."""
     words = _clause_before(folded, start)
-    return any(_is_negator(w) and not _in_condition(words, i) for i, w in _reaching(words))
+    return any(is_negator(w) and not in_condition(words, i) for i, w in _reaching(words))
 
 
 def doubted(folded: str, start: int, *, conditions: bool = True) -> bool:
     """Any negator (with `conditions`, also a conditional) reaches `start`:
     "no está resuelto", "if it's fixed"."""
     words = _clause_before(folded, start)
-    return any(_is_negator(w) or (conditions and w in CONDITIONALS) for _i, w in _reaching(words))
+    return any(is_negator(w) or (conditions and w in CONDITIONALS) for _i, w in _reaching(words))
 
 
 def sentence_starts(folded: str) -> list[int]:
