@@ -95,10 +95,12 @@ async def test_postgresql_restarted_under_load_answers_try_again_then_recovers_a
         async def every_card_delivered() -> bool:
             cards = " ".join(str(message) for message in fake_slack.messages_in(FACTURACION))
             return all(f"PED-{n}" in cards for n in created)
+        load_ended = time.monotonic()
         await eventually(every_card_delivered, "every created request's card in Facturación", timeout=60, interval=0.5)
         async with sessions() as session:
             stored = set((await session.exec(select(Request.id))).all())
         await engine.dispose()
+        delivered_in = time.monotonic() - load_ended
     finally:
         alive = server.process.popen.poll() is None
         errors = server.process.stop()
@@ -117,7 +119,8 @@ async def test_postgresql_restarted_under_load_answers_try_again_then_recovers_a
           f"{len(created)} created, {len(told_try_again)} told to try again ({len(during)} during the "
           f"{OUTAGE_SECONDS:.0f} s outage); 5xx or no answer: {len(server_errors)}; slowest ack {slowest:.2f} s; "
           f"first creation {recovered if recovered is None else round(recovered, 2)} s after the database was back; "
-          f"failures after that: {len(later_failures)}; created but missing: {len(set(created) - stored)}")
+          f"failures after that: {len(later_failures)}; created but missing: {len(set(created) - stored)}; "
+          f"every card delivered {delivered_in:.1f} s after the load ended")
 
     assert server_errors == [], [(a.status, a.said[:200]) for a in server_errors[:5]]
     assert slowest < SLACK_PATIENCE_SECONDS
