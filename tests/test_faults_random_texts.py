@@ -61,7 +61,7 @@ def random_text(rng: random.Random) -> str:
     return rng.choice((" ", "  ", "\n", "")).join(parts)
 
 
-async def test_ten_thousand_random_texts_to_every_command_are_each_answered_without_a_5xx(slack):  # noqa: ANN001, F811
+async def test_ten_thousand_random_texts_to_every_command_are_each_answered_without_a_5xx(backend, slack):  # noqa: ANN001, F811
     rng = random.Random(SEED)
     commands = REGISTRY.slash_commands()
     for n, user in enumerate(STRANGERS):
@@ -102,7 +102,7 @@ async def test_ten_thousand_random_texts_to_every_command_are_each_answered_with
     statuses = Counter(status for status, *_ in results)
     unanswered = [(status, body[:200]) for status, body, hook, trigger, _ in results if not answered(body, hook, trigger)]
     slowest = max(seconds for *_, seconds in results)
-    print(f"\n[faults] {TEXTS} random texts to {len(commands)} commands (seed {SEED}): statuses {dict(statuses)}; "
+    print(f"\n[faults] {TEXTS} random texts to {len(commands)} commands, {backend} (seed {SEED}): statuses {dict(statuses)}; "
           f"unanswered {len(unanswered)}; {TEXTS / took:.0f} commands/s over {CLIENTS} clients; slowest ack {slowest:.2f} s; "
           f"{len(opened)} forms opened, {len(hooked)} answers through response_url")
     assert len(results) == TEXTS

@@ -55,6 +55,7 @@ def refs_in_order(fake: FakeSlackAPI, channel: str) -> list[int]:
     return found
 
 
+@pytest.mark.timeout(OUTAGE_SECONDS + 420)
 async def test_slack_failing_for_a_window_mid_fan_out_delays_every_message_but_loses_or_reorders_none(
         database_url, fake_slack, tmp_path):  # noqa: ANN001, F811
     assert databases.content(database_url)[0] == databases.E2E  # the demo organisation, as a server has it

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.log import access_logger
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 from adapters import logs
 from adapters.web.server import REQUESTS_SECONDS, build_app
@@ -67,6 +68,17 @@ async def app() -> web.AppRunner:
     return runner(settings)
 
 
+class Logs(GunicornLogger):
+    """gunicorn's own lines (workers booted, exited) through Pedir's handlers
+    (adapters/logs.py: text or JSON a line, secrets masked), not its own."""
+
+    def setup(self, cfg) -> None:  # noqa: ANN001
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            logger.handlers.clear()
+            logger.propagate = True
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, settings: Settings, workers: int) -> None:
         self.settings, self.workers = settings, workers
@@ -88,9 +100,14 @@ def options(settings: Settings, workers: int) -> dict[str, object]:
         "graceful_timeout": GRACEFUL_SECONDS,
         "timeout": HEARTBEAT_SECONDS,
         "proc_name": "pedir-web",
-        # Our logs (adapters/logs.py) are inherited through the fork; gunicorn adds its own
-        # arbiter lines on stderr. The access log stays aiohttp's, as with one process.
+        # Our logs (adapters/logs.py) are inherited through the fork, and gunicorn's lines
+        # go through them. The access log stays aiohttp's, as with one process.
+        "logger_class": Logs,
+        "loglevel": settings.log_level.lower(),
         "accesslog": None,
+        # gunicorn's control socket (`gunicornc`) lives at one path per user: two servers
+        # on one machine would share it. Signals (TERM, HUP, TTIN/TTOU) do the same jobs.
+        "control_socket_disable": True,
     }
 
 

@@ -34,8 +34,8 @@ _triggers = itertools.count(1)
 
 def settings_env(database_url: str, fake: FakeSlackAPI, **more: str) -> dict[str, str]:
     """The environment of a Pedir process with Slack on, against `fake`."""
-    return cli_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                   SLACK_API_URL=fake.api_url, LOG_LEVEL="WARNING", **more)
+    return cli_env(**{"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                      "SLACK_API_URL": fake.api_url, "LOG_LEVEL": "WARNING", **more})
 
 
 @dataclass
