@@ -140,12 +140,14 @@ class Crowd:
         return result
 
     async def run(self, clients: int, until: Callable[[], bool],
-                  next_command: Callable[[int], tuple[str, str]]) -> None:
-        """`clients` loops, each sending next_command(n) -> (user, text) until `until()`."""
+                  next_command: Callable[[int], tuple[str, str]], pause: float = 0.0) -> None:
+        """`clients` loops, each sending next_command(n) -> (user, text) until `until()`,
+        `pause` seconds apart."""
         counter = itertools.count()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as http:
             async def client(index: int) -> None:
                 while not until():
                     user, text = next_command(next(counter))
                     await self.command(http, self.urls[index % len(self.urls)], user, text)
+                    await asyncio.sleep(pause)
             await asyncio.gather(*(client(i) for i in range(clients)))
