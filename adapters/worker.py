@@ -15,20 +15,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters import heap
+from adapters.metrics import PrometheusObserver
 from adapters.web.background import Background
+from adapters.web.observability import metrics_app
 from bot.app import Pedir
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.commands.registry import Job
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.loop import drain_within
+from bot.observe import install, observer
 from bot.scheduling import JobReport
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.migrate import upgrade_async
@@ -45,14 +51,19 @@ STOP_SECONDS = 12.0
 
 class Ticks(Background):
     """The ticks running now, so shutdown can let them end instead of
-    cancelling them (APScheduler's asyncio executor cancels what is running)."""
+    cancelling them (APScheduler's asyncio executor cancels what is running).
+    Each tick's duration is reported under `name` (bot.observe: the metrics)."""
 
-    def tracked(self, func: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+    def tracked(self, func: Callable[..., Awaitable[object]], name: str = "other") -> Callable[..., Awaitable[object]]:
         async def tick(*args: object) -> object:
             task = asyncio.current_task()
             assert task is not None
             self.track(task)
-            return await func(*args)
+            started = time.perf_counter()
+            try:
+                return await func(*args)
+            finally:
+                observer().tick(name, time.perf_counter() - started)
 
         return tick
 
@@ -85,14 +96,14 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
     if dispatcher is not None:
-        scheduler.add_job(ticks.tracked(drain_within), IntervalTrigger(seconds=DELIVERY_SECONDS),
+        scheduler.add_job(ticks.tracked(drain_within, "deliver"), IntervalTrigger(seconds=DELIVERY_SECONDS),
                           args=[dispatcher, DELIVERY_TICK_SECONDS],
                           id="deliver", **common)
     run_job = pedir.run_job if on_done is None else _then(pedir.run_job, on_done)
     for job in pedir.registry.jobs:
         trigger = (IntervalTrigger(seconds=job.every_seconds) if job.every_seconds is not None
                    else CronTrigger.from_crontab(job.cron, timezone="UTC"))
-        scheduler.add_job(ticks.tracked(run_job), trigger, args=[job], id=f"job:{job.name}", **common)
+        scheduler.add_job(ticks.tracked(run_job, job.name), trigger, args=[job], id=f"job:{job.name}", **common)
     return scheduler
 
 
@@ -162,10 +173,14 @@ async def run_worker(settings: Settings) -> int:
     dispatcher = Dispatcher(sessions, channels, pedir.clock, render_home=pedir.render_home,
                             lease=timedelta(seconds=settings.delivery_lease_seconds)) if channels else None
     scheduler = scheduled(pedir, dispatcher)
+    prometheus = PrometheusObserver()
+    previous = install(prometheus)
+    metrics = await _serve_metrics(settings, sessions, pedir.clock, prometheus)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    heap.settle()  # the libraries and the app live as long as the process
     scheduler.start()
     log.info("worker started: %s", ", ".join(scheduler.job_ids) or "no jobs")
     try:
@@ -175,5 +190,22 @@ async def run_worker(settings: Settings) -> int:
         if dispatcher is not None:
             dispatcher.stop()
         await scheduler.stop(STOP_SECONDS)
+        if metrics is not None:
+            await metrics.cleanup()
+        install(previous)
         await engine.dispose()
     return 0
+
+
+async def _serve_metrics(settings: Settings, sessions, clock: Clock,  # noqa: ANN001
+                         prometheus: PrometheusObserver) -> web.AppRunner | None:
+    """GET /metrics on PEDIR_WORKER_METRICS_PORT, when set (adapters/web/observability.py)."""
+    if settings.worker_metrics_port is None:
+        return None
+    if settings.metrics_token is None:
+        log.warning("PEDIR_WORKER_METRICS_PORT is set without PEDIR_METRICS_TOKEN: /metrics answers 404")
+    runner = web.AppRunner(metrics_app(settings, sessions, clock, prometheus), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, port=settings.worker_metrics_port).start()
+    log.info("worker metrics: GET /metrics on port %d", settings.worker_metrics_port)
+    return runner

@@ -39,7 +39,9 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from adapters import heap  # noqa: E402
 from adapters.slack.channel import SlackChannel  # noqa: E402
+from bench._diagnostics import LoopLag, TickLog, refusal_bursts  # noqa: E402
 from bench.delivery_fanout import TIMEOUT_SECONDS, Database  # noqa: E402
 from bot.app import Pedir  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
@@ -60,7 +62,8 @@ async def states(sessions) -> Counter:  # noqa: ANN001
         return Counter(dict(rows.all()))
 
 
-async def tick(app: Pedir, names: tuple[str, ...], last: dict[str, float] | None = None) -> None:
+async def tick(app: Pedir, names: tuple[str, ...], last: dict[str, float] | None = None,
+               log: TickLog | None = None) -> None:
     """The named jobs; with `last` (when each ran), only those whose period, as `pedir worker` runs them, is up."""
     for job in app.registry.jobs:
         if job.name not in names:
@@ -69,7 +72,24 @@ async def tick(app: Pedir, names: tuple[str, ...], last: dict[str, float] | None
             if time.monotonic() - last.get(job.name, -1e9) < (job.every_seconds or 0):
                 continue
             last[job.name] = time.monotonic()
+        began = time.monotonic()
         await app.run_job(job)
+        if log is not None:
+            log.add(job.name, began)
+
+
+async def deliver_all(app: Pedir, loop: DeliveryLoop, sessions, args: argparse.Namespace,  # noqa: ANN001
+                      started: float, last: dict[str, float], ticks: TickLog) -> None:
+    """Ticks the jobs and kicks delivery until every participation is settled."""
+    while time.monotonic() - started < TIMEOUT_SECONDS:
+        await tick(app, ("pulses.send", "pulses.progress"), last, ticks)
+        loop.kick()
+        counts = await states(sessions)
+        if args.verbose:
+            print(f"{time.monotonic() - started:6.1f} s {dict(counts)}", flush=True)
+        if counts["sent"] + counts["unreachable"] >= args.people:
+            return
+        await asyncio.sleep(1)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -85,21 +105,16 @@ async def main_async(args: argparse.Namespace) -> None:
             async with aiohttp.ClientSession() as http:
                 channel = SlackChannel(AsyncWebClient(token="xoxb-bench", base_url=api_url, session=http))
                 app = Pedir(sessions, Settings(), clock, channels=[channel])
+                heap.settle()  # as `pedir worker` does once started
                 started = time.monotonic()
-                await tick(app, ("pulses.open",))
+                ticks, lag = TickLog(started), LoopLag()
+                await tick(app, ("pulses.open",), log=ticks)
                 opened = time.monotonic() - started
                 loop = DeliveryLoop(Dispatcher(sessions, [channel], clock, concurrency=args.concurrency))
                 loop.start()
                 last: dict[str, float] = {}
-                while time.monotonic() - started < TIMEOUT_SECONDS:
-                    await tick(app, ("pulses.send", "pulses.progress"), last)
-                    loop.kick()
-                    counts = await states(sessions)
-                    if args.verbose:
-                        print(f"{time.monotonic() - started:6.1f} s {dict(counts)}", flush=True)
-                    if counts["sent"] + counts["unreachable"] >= args.people:
-                        break
-                    await asyncio.sleep(1)
+                async with lag.watching():
+                    await deliver_all(app, loop, sessions, args, started, last, ticks)
                 await tick(app, ("pulses.progress",))  # the creator's last word
                 await asyncio.sleep(2)
                 loop.kick()
@@ -126,6 +141,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 throughput = args.people / seconds
                 print(f"delivered in {seconds:.1f} s from the round's opening: {throughput:.1f} msgs/s of {allowed}/s "
                       f"allowed, ratio {throughput / allowed:.2f} (target >= 0.90)")
+            if args.verbose:
+                print(ticks, lag, refusal_bursts(stats["refused_at"], started), sep="\n")
             print(f"429s {stats['refused']} · lost {args.people - counts['sent'] - counts['unreachable']} · "
                   f"unreachable {counts['unreachable']} · duplicated {duplicated} · progress edits {stats['updates']}")
         finally:
@@ -142,7 +159,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the stand-in takes to answer each call")
     parser.add_argument("--database-url", help="a PostgreSQL server (a database of its own is made there)")
-    parser.add_argument("--verbose", action="store_true", help="print the participations' states every second")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print the participations' states every second; then the jobs' ticks, the event "
+                             "loop's stalls and when calls were refused")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main_async(args))

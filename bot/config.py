@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     # otherwise post as any Teams user.
     teams_unauthenticated: bool = Field(default=False, validation_alias="PEDIR_TEAMS_UNAUTHENTICATED")
 
+    # GET /metrics (Prometheus) answers only requests bearing this token
+    # (Authorization: Bearer ...); without it /metrics is off (404).
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="PEDIR_METRICS_TOKEN")
+    # `pedir worker` serves its own GET /metrics on this port when set (a worker
+    # on another machine than the web processes); otherwise it writes to the
+    # shared PROMETHEUS_MULTIPROC_DIR, or nowhere.
+    worker_metrics_port: int | None = Field(default=None, validation_alias="PEDIR_WORKER_METRICS_PORT")
+
     # What `pedir` logs (adapters/logs.py): from this level up, as text lines or one JSON object a line.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(default="INFO",
                                                                                validation_alias="LOG_LEVEL")

@@ -151,6 +151,13 @@ class Request(SQLModel, table=True):
     __table_args__ = (
         Index("ix_request_team_status", "team_id", "status"),
         Index("ix_request_requester_status", "requester_id", "status"),
+        # The dashboard's figures over a period read these alone, never the table:
+        # opened in the period (first response, bounced, the trend's opened)...
+        Index("ix_request_created_span", "created_at", "team_id", "reassign_count", "first_response_at"),
+        # ...closed in the period with an SLA outcome...
+        Index("ix_request_resolved_span", "resolved_at", "team_id", "resolution_met"),
+        # ...resolved in the period (resolution time, the trend's resolved), and open now per team.
+        Index("ix_request_status_resolved", "status", "resolved_at", "team_id", "created_at", "resolution_met"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -202,6 +209,8 @@ class RequestEvent(SQLModel, table=True):
 
 class RequestRating(SQLModel, table=True):
     __tablename__ = "request_rating"
+    # The dashboard's ratings in a period: a range seek that reads no row.
+    __table_args__ = (Index("ix_request_rating_created_span", "created_at", "request_id", "score"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     # Unique: one rating per request, enforced by the database.
@@ -252,6 +261,11 @@ class Outbox(SQLModel, table=True):
     platform: Optional[str] = Field(default=None, max_length=16)
     address: Optional[str] = Field(default=None, max_length=256)
     external_id: Optional[str] = Field(default=None, max_length=256)
+    # The inbound request that caused it (bot.tracing): its id follows the
+    # message into the delivery's log lines, and the wall-clock time it came
+    # in measures the command's time to delivery. None for scheduled work.
+    request_id: Optional[str] = Field(default=None, max_length=64)
+    received_at: Optional[datetime] = utc_column()
 
 
 class CardPlacement(SQLModel, table=True):
@@ -421,6 +435,8 @@ class Nudge(SQLModel, table=True):
         Index("ix_nudge_recipient_queued", "recipient_kind", "recipient_id", "queued_at"),
         # "What is due for this person?" (the claim): a seek, whatever their history.
         Index("ix_nudge_recipient_state_send_at", "recipient_kind", "recipient_id", "state", "send_at"),
+        # The dashboard's nudges and escalations sent in a period: a range seek.
+        Index("ix_nudge_state_sent_at", "state", "sent_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -609,7 +625,8 @@ class DashboardLink(SQLModel, table=True):
 
     token_hash: str = Field(primary_key=True, max_length=64)
     person_id: int = Field(foreign_key="person.id", index=True)
-    expires_at: Optional[datetime] = utc_column()
+    # The sweep (bot.dashboard.sweep) drops expired links: a range seek on this.
+    expires_at: Optional[datetime] = utc_column(index=True)
     used_at: Optional[datetime] = utc_column()
     created_at: Optional[datetime] = utc_column()
 
@@ -623,4 +640,5 @@ class DashboardSession(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     csrf_token: str = Field(max_length=64)
     created_at: Optional[datetime] = utc_column()
-    last_seen_at: Optional[datetime] = utc_column()
+    # The sweep drops sessions idle too long: a range seek on this.
+    last_seen_at: Optional[datetime] = utc_column(index=True)

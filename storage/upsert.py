@@ -31,3 +31,18 @@ async def insert_new(session: AsyncSession, table: Any, keys: list[str], values:
                  .returning(*table.__table__.primary_key.columns))
     result = await session.exec(statement)  # type: ignore[call-overload]
     return result.first() is not None
+
+
+async def insert_new_rows(session: AsyncSession, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> int:
+    """insert_new for many rows in one statement (all with the same columns);
+    returns how many this call inserted."""
+    if not rows:
+        return 0
+    dialect = (await session.connection()).dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # Parameters apart from the statement: compiled once and cached, and sent
+    # as one multi-row INSERT (SQLAlchemy's insertmanyvalues) all the same.
+    statement = (insert(table).on_conflict_do_nothing(index_elements=keys)
+                 .returning(*table.__table__.primary_key.columns))
+    result = await session.exec(statement, params=rows)  # type: ignore[call-overload]
+    return len(result.all())

@@ -57,6 +57,7 @@ async def test_sign_in_read_the_figures_edit_the_card_and_stay_inert(tmp_path): 
         async with aiohttp.ClientSession() as http:
             await until_up(http, base)
         ana, pablo = await person(pedir, "ana.garcia@example.com"), await person(pedir, "pablo.jimenez@example.com")
+        lucia = await person(pedir, "lucia.hernandez@example.com")
         await pedir.command(ana, "pedir", f"@sistemas {SCRIPT} la VPN no conecta")
         await pedir.command(ana, "pedir", "@sistemas portátil nuevo para Irene")
         link = re.search(r"http\S+", (await pedir.command(pablo, "pedir", "panel")).message.text)[0]
@@ -88,8 +89,16 @@ async def test_sign_in_read_the_figures_edit_the_card_and_stay_inert(tmp_path): 
             await page.wait_for_url(re.compile(r".*/panel/equipo/sistemas$"))
             assert "Equipos que funcionan desde el primer día" in await page.input_value("#card-customer_needs")
             await page.screenshot(path=ARTIFACTS / "team.png", full_page=True)
+            await pedir.command(lucia, "incidencia", f"nueva #acme sev2 {SCRIPT} los albaranes no llegan")
             await page.goto(f"{base}/panel/clientes")
             await page.screenshot(path=ARTIFACTS / "customers.png", full_page=True)
+            await page.click('section[data-customer="acme"] .counts a[href$="#issues"]')  # a number, to its list
+            await page.wait_for_url(re.compile(r".*/panel/clientes/acme#issues$"))
+            assert await page.locator("table.issues tbody tr").count() == 1
+            await page.click('table.issues a[href^="/panel/incidencias/"]')
+            await page.wait_for_url(re.compile(r".*/panel/incidencias/\d+$"))
+            assert SCRIPT in await page.inner_text("h1") and dialogs == []
+            await page.screenshot(path=ARTIFACTS / "issue.png", full_page=True)
             await page.goto(f"{base}/panel/lista?equipo=sistemas&que=open")
             assert "alert(1)" in await page.inner_text("table.requests") and dialogs == []
             await page.click("header form button")

@@ -25,6 +25,7 @@ from adapters.slack.authorization import Authorization, TokenRefused
 from bot.config import Settings
 from tests.harness import slack_wire as wire
 from tests.harness.cli import ROOT, cli_env, pedir
+from tests.harness.logs import restore_logging  # noqa: F401  (pytest fixture)
 from tests.harness.ports import free_port
 from tests.harness.slack_env import ANA
 from tests.harness.slack_standin import fake_slack  # noqa: F401
@@ -53,21 +54,6 @@ def configured(**values: str) -> io.StringIO:
     out = io.StringIO()
     logs.configure(Settings(**values), stream=out)
     return out
-
-
-@pytest.fixture
-def restore_logging():  # noqa: ANN201
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    libraries = {name: logging.getLogger(name).level for name in logs.CHATTY}
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
 
 
 def test_json_lines_at_the_level_asked_with_secrets_masked(restore_logging):  # noqa: ANN001

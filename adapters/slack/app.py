@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.authorization import Authorization
 from adapters.slack.identity import SlackDirectory
 from adapters.slack.listeners import Slack, register
 from adapters.web.background import Background
+from bot import tracing
 from bot.app import Pedir
 from bot.config import Settings
 
@@ -63,6 +65,19 @@ def bolt_app(settings: Settings, pedir: Pedir, client: AsyncWebClient, kick_deli
         # Work, then ack: the ack tells Slack the input is stored (listeners.py).
         process_before_response=True,
     )
+    app.middleware(traced)
     register(app, Slack(pedir=pedir, directory=SlackDirectory(client, pedir), kick_delivery=kick_delivery,
                         after_ack=after_ack))
     return app
+
+
+async def traced(next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:  # noqa: A002  (Bolt's name)
+    """A request id for what arrives over Socket Mode, as the HTTP middleware
+    gives one to what arrives on /slack/events (adapters/web/observability.py).
+
+    Not ended here: Bolt runs its global middleware one after another and the
+    listeners after them all, so the trace must outlive this call. It lives in
+    the task slack_sdk starts for each Socket Mode message, and ends with it."""
+    if tracing.current() is None:
+        tracing.begin()
+    return await next()

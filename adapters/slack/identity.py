@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.people_cache import CACHE_SECONDS, RETRY_SECONDS, PeopleCache, retry_after
 from bot.app import Pedir
+from bot.observe import observer
 from bot.people.identity import Profile
 from storage.models import Person
 
@@ -81,6 +82,7 @@ class SlackDirectory:
             wait = retry_after(exc.response.headers) or self.retry
             if exc.response.status_code == 429:
                 self._rate_limited_until = self.cache.now() + wait
+                observer().rate_limited(PLATFORM, "users.info")
             # No user id or name here: the log is no place for who is who.
             log.warning("users.info failed (%s): profile incomplete, asked again in %.0f s",
                         exc.response.get("error"), wait)

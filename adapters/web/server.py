@@ -8,7 +8,6 @@ the outbox (PEDIR_INLINE_DELIVERY) and runs the domains' scheduled jobs
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from datetime import timedelta
 
@@ -16,6 +15,8 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 
+from adapters import heap
+from adapters.web import observability
 from adapters.web.admission import Admission
 from adapters.web.background import Background
 from adapters.web.dashboard import mount as mount_dashboard
@@ -144,6 +145,7 @@ def build_app(
     app[PEDIR] = pedir
     app[BACKGROUND] = Background()
     admission = Admission()
+    observability.mount(app, settings, sessions, clock)  # request ids, request metrics, GET /metrics
     app.router.add_get("/healthz", healthz)
     mount_dashboard(app, pedir)  # /panel: the web dashboard, reached from chat with /pedir panel
     _slack(app, settings, pedir, loop, channels, admission)
@@ -188,8 +190,5 @@ def build_app(
 
 def serve(settings: Settings) -> None:
     app = build_app(settings)
-    # Everything loaded so far (the libraries, the app) lives as long as the
-    # process: keep it out of the cyclic collector's full passes, which would
-    # otherwise walk it all and stall the event loop every few seconds.
-    gc.freeze()
+    heap.settle()  # the libraries and the app live as long as the process
     web.run_app(app, port=settings.port, print=lambda line: log.info(line), shutdown_timeout=REQUESTS_SECONDS)

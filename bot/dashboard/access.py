@@ -5,6 +5,7 @@ so a copy of the database opens nothing. It works once and for 15 minutes.
 Following it starts a session: another random token in an HttpOnly cookie,
 also stored hashed, with its own CSRF token; it ends after 12 hours idle or
 when the person signs out. Hashes are looked up, then compared in constant time.
+Once neither can open anything, the worker's sweep deletes them (bot.dashboard.sweep).
 """
 
 from __future__ import annotations
@@ -92,8 +93,3 @@ def csrf_ok(signed: SignedIn, sent: str | None) -> bool:
 async def sign_out(session: AsyncSession, token_hash: str) -> None:
     await session.exec(delete(DashboardSession).where(col(DashboardSession.token_hash) == token_hash))  # type: ignore[call-overload]
 
-
-async def forget_expired(session: AsyncSession, now: datetime) -> None:
-    """Drops links past their time and idle sessions: neither can open anything any more."""
-    await session.exec(delete(DashboardLink).where(col(DashboardLink.expires_at) < now - LINK_LIFETIME))  # type: ignore[call-overload]
-    await session.exec(delete(DashboardSession).where(col(DashboardSession.last_seen_at) < now - IDLE_LIMIT))  # type: ignore[call-overload]

@@ -52,20 +52,32 @@ async def customers_page(session: AsyncSession, viewer: Person, now: datetime) -
         return lines[customer_id]
 
     for issue in await issues.active(session):
-        due = issue.next_update_due
-        late = now - due if due is not None and due < now else None
-        due_in = due - now if due is not None and due >= now else None
-        (await line(issue.customer_id)).issues.append(
-            IssueLine(issue, await issues.latest_status(session, issue.id), late, due_in))
-    flags = (await session.exec(
-        select(RiskFlag).where(col(RiskFlag.state).in_(risk.ACTIVE), col(RiskFlag.created_at) >= now - RISK_WINDOW)
-        .order_by(col(RiskFlag.created_at).desc())
-    )).all()
-    for flag in flags:
+        (await line(issue.customer_id)).issues.append(await issue_line(session, issue, now))
+    for flag in await flag_lines(session, viewer, now):
+        (await line(flag.flag.customer_id)).flags.append(flag)
+    return sorted(lines.values(), key=_urgency)
+
+
+async def issue_line(session: AsyncSession, issue: Issue, now: datetime) -> IssueLine:
+    due = issue.next_update_due
+    late = now - due if due is not None and due < now else None
+    due_in = due - now if due is not None and due >= now else None
+    return IssueLine(issue, await issues.latest_status(session, issue.id), late, due_in)
+
+
+async def flag_lines(session: AsyncSession, viewer: Person, now: datetime,
+                     customer_id: int | None = None) -> list[FlagLine]:
+    """Risk flags still to act on from the last RISK_WINDOW (of one customer, if given), newest first."""
+    query = (select(RiskFlag).where(col(RiskFlag.state).in_(risk.ACTIVE), col(RiskFlag.created_at) >= now - RISK_WINDOW)
+             .order_by(col(RiskFlag.created_at).desc()))
+    if customer_id is not None:
+        query = query.where(RiskFlag.customer_id == customer_id)
+    found = []
+    for flag in (await session.exec(query)).all():
         request_id = request_id_of(flag.source_ref)
         readable = request_id is None or await can_see(session, viewer, request_id)
-        (await line(flag.customer_id)).flags.append(FlagLine(flag, flag.phrase if readable else None))
-    return sorted(lines.values(), key=_urgency)
+        found.append(FlagLine(flag, flag.phrase if readable else None))
+    return found
 
 
 def _urgency(entry: CustomerLine) -> tuple[bool, float, str]:

@@ -1,8 +1,11 @@
 """The overview's read model: per team, over a period (7, 30 or 90 days).
 
 Each figure is an aggregate grouped by team, one query per figure over the
-period's rows (index range seeks on created_at, resolved_at, first_response_at),
-for the teams the viewer sees (bot.dashboard.scope). What each counts is
+period's rows, for the teams the viewer sees (bot.dashboard.scope). Each query
+is a range seek on an index that holds every column it reads (migration 0010:
+ix_request_created_span, ix_request_resolved_span, ix_request_status_resolved,
+ix_request_rating_created_span), so it never reads the request rows
+themselves. Medians are bot.dashboard.medians'. What each figure counts is
 bot.dashboard.counted's, shared with the lists behind the numbers.
 """
 
@@ -11,14 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from statistics import median
 
 from sqlalchemy import func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dashboard import counted
-from bot.dashboard.elapsed import seconds_between
+from bot.dashboard import counted, medians
 from bot.teams import card
 from storage.models import Issue, Nudge, Request, RequestRating, Team
 
@@ -67,7 +68,6 @@ async def overview(session: AsyncSession, teams: list[Team], now: datetime, days
         return result
     by_id = {row.team.id: row for row in result.teams}
     ids = list(by_id)
-    dialect = session.bind.dialect.name  # type: ignore[union-attr]
     # Rows of teams the viewer does not see are dropped here, not in SQL (see _of_teams).
     for team_id, n in await _count(session, ids, counted.request_clause("open", since)):
         if team_id in by_id:
@@ -75,10 +75,10 @@ async def overview(session: AsyncSession, teams: list[Team], now: datetime, days
     for team_id, n in await _count(session, ids, counted.request_clause("bounced", since)):
         if team_id in by_id:
             by_id[team_id].bounced = n
-    for team_id, value in await _medians(session, ids, "first_response", since, dialect):
+    for team_id, value in await _medians(session, ids, "first_response", since):
         if team_id in by_id:
             by_id[team_id].first_response = value
-    for team_id, value in await _medians(session, ids, "resolution", since, dialect):
+    for team_id, value in await _medians(session, ids, "resolution", since):
         if team_id in by_id:
             by_id[team_id].resolution = value
     for team_id, total, met in await _sla(session, ids, since):
@@ -117,22 +117,10 @@ async def _count(session: AsyncSession, ids: list[int], clause) -> list[tuple[in
     )).all())
 
 
-async def _medians(session: AsyncSession, ids: list[int], figure: str, since: datetime,
-                   dialect: str) -> list[tuple[int, timedelta]]:
+async def _medians(session: AsyncSession, ids: list[int], figure: str, since: datetime) -> list[tuple[int, timedelta]]:
     end = Request.first_response_at if figure == "first_response" else Request.resolved_at
-    seconds = seconds_between(dialect, col(Request.created_at), col(end))
     where = (_of_teams(Request.team_id, ids), counted.request_clause(figure, since))
-    if dialect == "postgresql":  # the server's own median: one row per team instead of every duration
-        found = (await session.exec(select(Request.team_id, func.percentile_cont(0.5).within_group(seconds))
-                                    .where(*where).group_by(Request.team_id))).all()
-        return [(team_id, timedelta(seconds=round(max(float(value), 0.0)))) for team_id, value in found
-                if value is not None]
-    rows = (await session.exec(select(Request.team_id, seconds).where(*where))).all()
-    spans: dict[int, list[float]] = defaultdict(list)
-    for team_id, seconds in rows:
-        if seconds is not None:
-            spans[team_id].append(max(float(seconds), 0.0))
-    return [(team_id, timedelta(seconds=round(median(values)))) for team_id, values in spans.items()]
+    return await medians.per_team(session, TEAM_KEY, col(Request.created_at), col(end), where)
 
 
 async def _sla(session: AsyncSession, ids: list[int], since: datetime) -> list[tuple[int, int, int]]:

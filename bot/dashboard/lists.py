@@ -55,12 +55,12 @@ async def requests_behind(session: AsyncSession, team: Team, figure: str, since:
         found = (await session.exec(select(Request).where(*where, visible_to(viewer_id))
                                     .order_by(col(Request.id).desc()).limit(LIMIT))).all()
         rows = [(request, None) for request in found]
-    owners = await _names(session, {request.owner_id for request, _score in rows if request.owner_id})
+    owners = await names(session, {request.owner_id for request, _score in rows if request.owner_id})
     return RequestList([Row(request, clocks.state(request, team, now), owners.get(request.owner_id, ""), score)
                         for request, score in rows], total)
 
 
-async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict((await session.exec(select(Person.id, Person.name).where(col(Person.id).in_(ids)))).all())  # type: ignore[arg-type]

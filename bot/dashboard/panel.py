@@ -11,7 +11,6 @@ SIGN_IN_PATH = "/panel/entrar"
 
 
 async def link_reply(ctx: Ctx, caller: Caller) -> Reply:
-    await access.forget_expired(ctx.session, ctx.now)
     token = await access.issue_link(ctx.session, caller.person.id, ctx.now)
     url = f"{ctx.base_url}{SIGN_IN_PATH}?t={token}"
     minutes = int(access.LINK_LIFETIME.total_seconds() // 60)

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import tracing
 from bot.clock import Clock, waiter
 from bot.delivery.chains import Chain, Sequencer, group, row_keys
 from bot.delivery.channel import Channel, DeliveryRetry, HomeRenderer
@@ -43,6 +44,8 @@ from bot.delivery.records import (  # noqa: F401  (the backoff is read here by t
 from bot.delivery.report import DispatchReport
 from bot.delivery.routing import ParentPending, Plan, plan_delivery
 from bot.delivery.sending import send_within
+from bot.delivery.telemetry import report_refused, report_sent
+from bot.observe import observer
 from storage.models import Outbox
 
 # Sends in flight at once: enough to keep up with Slack's workspace-wide cap
@@ -72,6 +75,7 @@ class Job:
     report: DispatchReport
     hold: _Budget  # shared by its chain
     plan: Plan | None = None  # None: planned when its chain reaches it
+    trace: tracing.Trace | None = None  # the request that queued it (bot.tracing)
 
 
 class Dispatcher:
@@ -200,8 +204,12 @@ class Dispatcher:
                         defer(row, turn, row_claim.interrupted)
                         report.count("deferred", home)
                         continue
-                    job = Job(row_claim, home, report, budget)
+                    job = Job(row_claim, home, report, budget,
+                              trace=tracing.Trace(row.request_id, row.received_at) if row.request_id else None)
                     if not late:
+                        # Rendering a row is work without a wait: between rows the
+                        # loop lets through the sends whose turns have come.
+                        await asyncio.sleep(0)
                         plan = await self._plan_row(session, row, report, home, cards, known)
                         if plan is None:
                             continue
@@ -242,7 +250,12 @@ class Dispatcher:
     # ------------------------------------------------------------- sending
 
     async def _step(self, job: Job) -> None:
-        """Sends one row of a chain (its outcome waits in self.records)."""
+        """Sends one row of a chain (its outcome waits in self.records), its
+        log lines under the trace of the request that queued it."""
+        with tracing.resumed(job.trace):
+            await self._traced_step(job)
+
+    async def _traced_step(self, job: Job) -> None:
         if self.stopping or job.hold.broken:
             self._note(RELEASED, job)
             return
@@ -262,9 +275,11 @@ class Dispatcher:
             try:
                 sent_id = await send_within(plan, job.claim.row_id, job.claim.interrupted, self.send_timeout)
             except Exception as exc:  # noqa: BLE001  (sorted when written)
+                report_refused(job.claim.row_id, plan, exc, job.trace)
                 self._note(FAILED, job, error=exc, turn=self._refusal(exc, job.claim.row_id, lanes, admitted))
             else:
                 self.schedule.accepted(lanes, admitted)
+                report_sent(job.claim.row_id, plan, job.trace, job.home)
                 self._note(SENT, job, plan=plan, sent_id=sent_id)
         finally:
             self._probed(probe)
@@ -324,6 +339,7 @@ class Dispatcher:
         """A 429 on a lane: the lane rests, and the row gets the first turn after."""
         if not isinstance(exc, DeliveryRetry) or exc.lane is None or exc.retry_after is None:
             return None
+        observer().rate_limited(exc.lane.platform, exc.lane.method)
         return self.schedule.refused(exc.lane, exc.retry_after, self.clock.now(), row_id, lanes=lanes,
                                      wider=exc.wider, admitted=admitted)
 

@@ -9,6 +9,7 @@ from sqlalchemy import insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import tracing
 from bot.messages import Message
 from storage.models import Outbox
 
@@ -65,9 +66,12 @@ async def enqueue_latest(session: AsyncSession, *, recipient_kind: str, recipien
 
 def row_values(recipient_kind: str, recipient_id: int, payload: dict, now: datetime, *,
                card_key: str | None = None, delay: timedelta = timedelta()) -> dict:
-    """An outbox row's columns, as it is queued."""
+    """An outbox row's columns, as it is queued; with the trace of the request
+    being handled, if any (bot.tracing), so its delivery carries that request's id."""
+    trace = tracing.current()
     return dict(recipient_kind=recipient_kind, recipient_id=recipient_id, card_key=card_key, payload=payload,
-                status="pending", next_attempt_at=now + delay, created_at=now)
+                status="pending", next_attempt_at=now + delay, created_at=now,
+                request_id=trace.request_id if trace else None, received_at=trace.received_at if trace else None)
 
 
 async def enqueue_many(session: AsyncSession, rows: list[dict]) -> list[int]:

@@ -22,7 +22,7 @@ from bot.issues import cadence, cards, messaging, service
 from bot.issues.states import CLOSED, ISSUE, NUDGE_SUBJECT, STATUS_UPDATE, display_id
 from bot.messages import Action
 from bot.nudges.kinds import NudgeKind, Reader, Said
-from bot.nudges.ledger import Target, in_window, plan as plan_nudge, window_of
+from bot.nudges.ledger import Planned, Target, in_window, plan as plan_nudge, plan_all, window_of
 from bot.people import service as people
 from bot.sla.calendar import add_business_days, person_hours, team_hours
 from bot.teams import service as teams
@@ -42,8 +42,7 @@ async def plan(ctx: Ctx, issue: Issue) -> None:
         return
     team = await teams.get(ctx.session, issue.owner_team_id)
     doer = Target(PERSON, issue.owner_id, "owner") if issue.owner_id else Target(TEAM, team.id, "team")
-    common = dict(subject_kind=NUDGE_SUBJECT, subject_id=issue.id, window=window_of(due))
-    await plan_nudge(ctx, kind=OVERDUE, targets=[doer], at=due, **common)
+    window = window_of(due)
     members = await teams.members(ctx.session, team.id)
     # Leads first: one who also follows keeps the lead's role. An owner who leads is not told twice.
     leads = [Target(PERSON, person.id, "lead") for person, role in members
@@ -51,7 +50,8 @@ async def plan(ctx: Ctx, issue: Issue) -> None:
     grace = cadence.minutes(team, issue.severity) // 2
     late_at = team_hours(team).add(due, grace)
     stakeholders = await _stakeholders(ctx, issue, {person.id for person, _role in members})
-    await plan_nudge(ctx, kind=LATE, targets=leads + stakeholders, at=late_at, **common)
+    await plan_all(ctx, subject_kind=NUDGE_SUBJECT, subject_id=issue.id, nudges=[
+        Planned(OVERDUE, window, (doer,), due), Planned(LATE, window, tuple(leads + stakeholders), late_at)])
 
 
 async def _stakeholders(ctx: Ctx, issue: Issue, members: set[int]) -> list[Target]:

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.context import Ctx
 from bot.nudges import kinds
 from bot.nudges.ledger import FAILED, QUEUED, SENT
+from bot.observe import after_commit, observer
 from storage.models import Nudge, Outbox
 
 DONE = ("sent", "failed", "unreachable")
@@ -39,6 +40,8 @@ async def confirm(ctx: Ctx, nudge_id: int) -> None:
     outbox = await ctx.session.get(Outbox, nudge.outbox_id)
     if outbox.status == "sent":
         nudge.state, nudge.sent_at = SENT, outbox.sent_at or ctx.now
+        kind_name = nudge.kind
+        after_commit(ctx.session, lambda: observer().nudge_sent(kind_name))
     else:
         nudge.state = FAILED
     ctx.session.add(nudge)

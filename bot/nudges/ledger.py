@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.context import Ctx
 from bot.nudges import timing
+from bot.sla.business_hours import BusinessHours
 from storage.models import Nudge
-from storage.upsert import insert_new
+from storage.upsert import insert_new_rows
 
 PLANNED, QUEUED, SENT, CANCELLED, FAILED = "planned", "queued", "sent", "cancelled", "failed"
 ONCE = ["subject_kind", "subject_id", "kind", "window_key", "recipient_kind", "recipient_id"]
@@ -39,6 +40,16 @@ def in_window(moment: datetime | None, window: str) -> bool:
     return moment is not None and window_of(moment) == window.split("~")[0]
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One nudge kind to plan: for these targets, about this window, at this moment."""
+
+    kind: str
+    window: str
+    targets: tuple[Target, ...]
+    at: datetime
+
+
 async def plan(
     ctx: Ctx, *, subject_kind: str, subject_id: int, kind: str, window: str,
     targets: Iterable[Target], at: datetime, data: dict[str, Any] | None = None, snoozes: int = 0,
@@ -46,24 +57,43 @@ async def plan(
     """Plans `kind` for each target at `at`, or at the target's next working
     moment; a nudge already planned (or sent) for the same window is left as it
     is. Returns how many were new."""
-    new = 0
-    # Replanned on every change of the item: what is already in the ledger costs one read.
+    return await plan_all(ctx, subject_kind=subject_kind, subject_id=subject_id,
+                          nudges=[Planned(kind, window, tuple(targets), at)], data=data, snoozes=snoozes)
+
+
+async def plan_all(
+    ctx: Ctx, *, subject_kind: str, subject_id: int, nudges: Iterable[Planned],
+    data: dict[str, Any] | None = None, snoozes: int = 0,
+) -> int:
+    """plan() for several kinds of one subject at once: planned again on every
+    change of the subject (a request's four SLA nudges on each command), so
+    what is in the ledger costs one read, each recipient's hours one lookup,
+    and what is new one INSERT."""
+    nudges = [nudge for nudge in nudges if nudge.targets]
+    if not nudges:
+        return 0
     seen = set((await ctx.session.exec(
-        select(Nudge.recipient_kind, Nudge.recipient_id).where(
+        select(Nudge.kind, Nudge.window_key, Nudge.recipient_kind, Nudge.recipient_id).where(
             Nudge.subject_kind == subject_kind, Nudge.subject_id == subject_id,
-            Nudge.kind == kind, Nudge.window_key == window)
+            col(Nudge.kind).in_({nudge.kind for nudge in nudges}),
+            col(Nudge.window_key).in_({nudge.window for nudge in nudges}))
     )).all())
-    for target in targets:
-        if (target.kind, target.id) in seen:
-            continue
-        seen.add((target.kind, target.id))
-        send_at = await timing.reachable_at(ctx, target.kind, target.id, at)
-        new += await insert_new(ctx.session, Nudge, ONCE, dict(
-            subject_kind=subject_kind, subject_id=subject_id, kind=kind, window_key=window,
-            recipient_kind=target.kind, recipient_id=target.id, state=PLANNED, send_at=send_at,
-            data={"role": target.role, **(data or {})}, snoozes=snoozes, created_at=ctx.now,
-        ))
-    return new
+    hours: dict[tuple[str, int], BusinessHours] = {}
+    rows = []
+    for nudge in nudges:
+        for target in nudge.targets:
+            if (nudge.kind, nudge.window, target.kind, target.id) in seen:
+                continue
+            seen.add((nudge.kind, nudge.window, target.kind, target.id))
+            if (target.kind, target.id) not in hours:
+                hours[target.kind, target.id] = await timing.hours_of(ctx, target.kind, target.id)
+            rows.append(dict(
+                subject_kind=subject_kind, subject_id=subject_id, kind=nudge.kind, window_key=nudge.window,
+                recipient_kind=target.kind, recipient_id=target.id, state=PLANNED,
+                send_at=hours[target.kind, target.id].next_open(nudge.at),
+                data={"role": target.role, **(data or {})}, snoozes=snoozes, created_at=ctx.now,
+            ))
+    return await insert_new_rows(ctx.session, Nudge, ONCE, rows)
 
 
 async def trail(ctx: Ctx, subject_kind: str, subject_id: int) -> list[Nudge]:

@@ -4,8 +4,6 @@ channel follows the team's hours."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.context import Ctx
 from bot.delivery.outbox import TEAM
 from bot.nudges.kinds import Reader
@@ -20,11 +18,6 @@ async def hours_of(ctx: Ctx, recipient_kind: str, recipient_id: int) -> Business
         return team_hours(await ctx.session.get(Team, recipient_id))
     person = await ctx.session.get(Person, recipient_id)
     return person_hours(person, await teams.teams_of(ctx.session, recipient_id), ctx.timezone)
-
-
-async def reachable_at(ctx: Ctx, recipient_kind: str, recipient_id: int, moment: datetime) -> datetime:
-    """`moment`, or the recipient's next working moment after it."""
-    return (await hours_of(ctx, recipient_kind, recipient_id)).next_open(moment)
 
 
 async def reader(ctx: Ctx, recipient_kind: str, recipient_id: int) -> Reader:

@@ -21,7 +21,7 @@ from bot.context import Ctx
 from bot.delivery.outbox import PERSON, TEAM
 from bot.i18n import format_when, t
 from bot.nudges.kinds import NudgeKind, Reader, Said
-from bot.nudges.ledger import Target, in_window, plan as plan_nudge, window_of
+from bot.nudges.ledger import Planned, Target, in_window, plan_all, window_of
 from bot.requests import cards, messaging, service
 from bot.requests.messaging import RequestView
 from bot.requests.states import FLAG_AFTER_REASSIGNMENTS, NEW, NUDGE_SUBJECT, OPEN, RESOLVED, WAITING_INFO, display_id
@@ -45,27 +45,29 @@ async def plan(ctx: Ctx, view: RequestView, leads: list[Person]) -> None:
     doer = owner or [Target(TEAM, team.id, "team")]
     requester = [Target(PERSON, request.requester_id, "requester")]
 
-    async def at(kind: str, moment: datetime | None, targets: list[Target], window: datetime | str) -> None:
+    nudges: list[Planned] = []
+
+    def at(kind: str, moment: datetime | None, targets: list[Target], window: datetime | str) -> None:
         if moment is not None and targets:
             window_key = window if isinstance(window, str) else window_of(window)
-            await plan_nudge(ctx, subject_kind=NUDGE_SUBJECT, subject_id=request.id, kind=kind, window=window_key,
-                             targets=targets, at=moment, data={"team": team.id})
+            nudges.append(Planned(kind, window_key, tuple(targets), moment))
 
     if request.status in OPEN:
         if (due := request.first_response_due_at) is not None:
-            await at(FR_WARN, request.first_response_warn_at, [Target(TEAM, team.id, "team")], due)
-            await at(FR_BREACH, due, leads, due)
+            at(FR_WARN, request.first_response_warn_at, [Target(TEAM, team.id, "team")], due)
+            at(FR_BREACH, due, leads, due)
         if (due := request.resolution_due_at) is not None:
-            await at(RES_WARN, request.resolution_warn_at, doer, due)
-            await at(RES_BREACH, due, owner + leads, due)
+            at(RES_WARN, request.resolution_warn_at, doer, due)
+            at(RES_BREACH, due, owner + leads, due)
         if request.status == WAITING_INFO and (since := request.waiting_since) is not None:
             hours = team_hours(team)
-            await at(WAIT_REMIND, add_business_days(hours, since, 1), requester, since)
-            await at(WAIT_CLOSE, add_business_days(hours, since, CLOSE_AFTER_DAYS), doer, since)
+            at(WAIT_REMIND, add_business_days(hours, since, 1), requester, since)
+            at(WAIT_CLOSE, add_business_days(hours, since, CLOSE_AFTER_DAYS), doer, since)
         if request.status == NEW and request.flagged and request.reassign_count >= FLAG_AFTER_REASSIGNMENTS:
-            await at(PINGPONG, add_business_days(team_hours(team), ctx.now, 1), leads, str(request.reassign_count))
+            at(PINGPONG, add_business_days(team_hours(team), ctx.now, 1), leads, str(request.reassign_count))
     elif request.status == RESOLVED and (resolved := request.resolved_at) is not None:
-        await at(RATING, add_business_days(team_hours(team), resolved, 1), requester, resolved)
+        at(RATING, add_business_days(team_hours(team), resolved, 1), requester, resolved)
+    await plan_all(ctx, subject_kind=NUDGE_SUBJECT, subject_id=request.id, nudges=nudges, data={"team": team.id})
 
 
 async def _current(ctx: Ctx, nudge: Nudge) -> tuple[Request, Team] | None:

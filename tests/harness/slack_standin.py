@@ -148,6 +148,7 @@ class FakeSlackAPI:
         self._messages: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # channel -> ts -> msg
         self._used_ts: set[str] = set()  # every ts in any channel
         self.posted_at: list[float] = []  # time.monotonic() of each message posted, for benchmarks
+        self.refused_at: list[float] = []  # time.monotonic() of each call a rate limit refused
         self._users: dict[str, _Profile] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._next_ts = FIRST_TS_MICROS
@@ -397,6 +398,7 @@ class FakeSlackAPI:
             retry_after = window.refusal()
             if retry_after is not None:
                 window.refused += 1
+                self.refused_at.append(time.monotonic())
                 return self._json({"ok": False, "error": "ratelimited"}, status=429,
                                   headers={"Retry-After": str(retry_after)})
         for window in windows:

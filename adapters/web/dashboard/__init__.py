@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from adapters.web.dashboard import charts, pages, signin
+from adapters.web.dashboard import charts, list_pages, pages, signin
 from adapters.web.dashboard.guard import PEDIR, guard
 from bot.app import Pedir
 
@@ -32,7 +32,11 @@ def mount(app: web.Application, pedir: Pedir) -> None:
     panel.router.add_get("/equipo/{slug}", pages.team)
     panel.router.add_post("/equipo/{slug}/ficha", pages.save_card)
     panel.router.add_get("/clientes", pages.customers)
+    panel.router.add_get("/clientes/{slug}", list_pages.customer)
+    panel.router.add_get("/incidencias/{issue_id}", list_pages.issue)
     panel.router.add_get("/pulsos", pages.pulses)
+    panel.router.add_get("/pulsos/{pulse_id}", list_pages.pulse_rounds)
+    panel.router.add_get("/pulsos/{pulse_id}/rondas/{number}", list_pages.round_answers)
     panel.router.add_get("/graficos/resumen.svg", charts.overview_chart)
     panel.router.add_get("/graficos/equipo/{slug}.svg", charts.team_chart)
     panel.router.add_get("/graficos/pulso/{pulse_id}.svg", charts.pulse_chart)

@@ -17,7 +17,7 @@ from bot.app import Pedir
 from bot.dashboard import access
 from bot.dashboard.access import SignedIn
 from adapters.web.dashboard.formats import Formats
-from bot.i18n import normalize_locale, t
+from bot.i18n import CATALOG, normalize_locale, t
 
 PEDIR = web.AppKey("pedir", Pedir)
 SIGNED = web.RequestKey("signed_in", object)
@@ -47,7 +47,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[LOCALE] = browser_locale(request, pedir.settings.locale)
     try:
         response = await _checked(request, handler, pedir)
-    except web.HTTPException as exc:  # redirects and 404s: the same headers
+    except web.HTTPNotFound:  # no such page (or chart): a page that says so, in the reader's words
+        response = refuse(request, 404, "web.not_found", "web.not_found")
+    except web.HTTPException as exc:  # redirects: the same headers
         _harden(exc)
         raise
     _harden(response)
@@ -90,8 +92,10 @@ def render(template: str, request: web.Request, context: dict[str, Any], *, stat
     return aiohttp_jinja2.render_template(template, request, {**frame(request), **context}, status=status)
 
 
-def refuse(request: web.Request, status: int, title: str, text: str) -> web.Response:
-    return render("message.html", request, {"title_key": title, "text_key": text}, status=status)
+def refuse(request: web.Request, status: int, title: str, text: str, **values: object) -> web.Response:
+    """A page that says why not: `text` filled in with `values` ("Only {team}'s lead...")."""
+    return render("message.html", request, {"title_key": title, "text_key": text, "text_values": values},
+                  status=status)
 
 
 def frame(request: web.Request) -> dict[str, Any]:
@@ -104,5 +108,6 @@ def frame(request: web.Request) -> dict[str, Any]:
     def words(key: str, **values: object) -> str:
         return t(locale, key, **values)
 
-    return {"_": words, "locale": locale, "fmt": Formats(locale, timezone), "me": signed.person if signed else None,
-            "csrf": signed.csrf_token if signed else ""}
+    # `words`: the keys there are words for ('"severity." ~ s in words'), for values from data.
+    return {"_": words, "words": CATALOG, "locale": locale, "fmt": Formats(locale, timezone),
+            "me": signed.person if signed else None, "csrf": signed.csrf_token if signed else ""}

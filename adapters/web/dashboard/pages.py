@@ -77,7 +77,7 @@ async def save_card(request: web.Request) -> web.StreamResponse:
         if isinstance(found, web.Response):
             return found
         if not viewer.leads(found.id):
-            return refuse(request, 403, "web.forbidden.title", "card.not_lead")
+            return refuse(request, 403, "web.forbidden.title", "card.not_lead", team=found.name)
         ctx = Ctx(session=session, now=pedir.clock.now())
         errors = await card.save(ctx, me.id, found, values)
     if errors:
