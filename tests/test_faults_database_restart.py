@@ -77,14 +77,17 @@ async def test_postgresql_restarted_under_load_answers_try_again_then_recovers_a
         return user, f"@{TEAMS[n % 2]} revisar el pedido de prueba {n}"
 
     started = time.monotonic()
-    stop_at = start_at = 0.0
+    # The server is down from the moment pg_ctl stop returns until pg_ctl start is called;
+    # it is back for sure once pg_ctl start returns (it waits until connections are accepted).
+    down_from = down_until = start_at = 0.0
 
     async def outage() -> None:
-        nonlocal stop_at, start_at
+        nonlocal down_from, down_until, start_at
         await asyncio.sleep(BEFORE_SECONDS)
-        stop_at = time.monotonic()
         await asyncio.to_thread(private_server.stop)
+        down_from = time.monotonic()
         await asyncio.sleep(OUTAGE_SECONDS)
+        down_until = time.monotonic()
         await asyncio.to_thread(private_server.start)
         start_at = time.monotonic()
 
@@ -112,7 +115,7 @@ async def test_postgresql_restarted_under_load_answers_try_again_then_recovers_a
         errors = server.process.stop()
 
     answers = crowd.answers
-    during = [a for a in answers if stop_at <= a.sent_at and a.sent_at + a.seconds <= start_at]
+    during = [a for a in answers if down_from <= a.sent_at and a.sent_at + a.seconds <= down_until]
     after = [a for a in answers if a.sent_at >= start_at]
     first_success = min((a.sent_at + a.seconds for a in after if CREATED.search(a.said)), default=None)
     recovered = None if first_success is None else first_success - start_at
