@@ -1,4 +1,4 @@
-# Two commands do everything: `make demo` and `make test`.
+# Two commands do everything: `make demo` and `make test` (`make faults` for the fault tests).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CARDCHECK := tests/cardcheck
 CARDCHECK_STAMP := $(CARDCHECK)/node_modules/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test faults bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ demo: $(STAMP)
 
 ## The whole test suite, on SQLite and on PostgreSQL: on every core (at most 4; pytest-xdist,
 ## pyproject.toml's addopts) and in a random order (pytest-randomly; the seed is printed last).
+## The fault tests are left to `make faults`: they take minutes each, and CI runs both.
 test: $(STAMP) $(CARDCHECK_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not faults"
+
+## The fault tests (tests/test_faults_*.py, marked `faults`): real processes killed, a private
+## PostgreSQL stopped and started, Slack failing, several processes at once, 10,000 random texts.
+## Two at a time (each starts processes of its own); their figures are printed at the end.
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q -m faults -n 2
 
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters import cli_pulse, logs
-from adapters.cli_args import Parser, https_url, moment, output_file, text_file
-from adapters.cli_errors import CliError, explain
+from adapters.cli_args import Parser, https_url, moment, output_file, process_count, text_file
+from adapters.cli_errors import CliError, explain, say
 from bot.config import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply pending migrations")
     db_sub.add_parser("current", help="show the schema revision")
 
-    sub.add_parser("serve", help="the HTTP server: Slack and Teams webhooks, health check")
+    serve = sub.add_parser("serve", help="the HTTP server: Slack and Teams webhooks, health check")
+    serve.add_argument("--workers", type=process_count, default=1, metavar="N",
+                       help="web processes on one port (gunicorn); more than 1 needs PostgreSQL (default 1)")
     sub.add_parser("worker", help="the scheduler: delivery, and the jobs the domains declare")
 
     org = sub.add_parser("org", help="organisation directory")
@@ -151,6 +153,14 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:  # the package's checks: app id, host, command menu
             raise CliError(f"error: {exc}", 2) from exc
         print(args.out)
+        return 0
+    if args.command == "serve" and args.workers > 1:
+        from adapters.web.processes import SeveralProcessesNeedPostgres, serve_processes
+
+        try:
+            serve_processes(settings, args.workers)
+        except SeveralProcessesNeedPostgres as exc:
+            raise CliError(say("cli.workers.sqlite"), 2) from exc
         return 0
     if args.command == "serve":
         from adapters.web.server import serve

@@ -62,6 +62,16 @@ def https_url(value: str) -> str:
     return value.strip()
 
 
+MAX_PROCESSES = 64
+
+
+def process_count(value: str) -> int:
+    """--workers: how many web processes, 1 to MAX_PROCESSES."""
+    if not (value.isascii() and value.isdecimal()) or not 0 < int(value) <= MAX_PROCESSES:
+        raise argparse.ArgumentTypeError(say("cli.workers.invalid", value=value, most=MAX_PROCESSES))
+    return int(value)
+
+
 # ---------------------------------------------------------------- pulse export (results)
 
 

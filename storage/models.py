@@ -240,6 +240,9 @@ class Outbox(SQLModel, table=True):
         Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
         # "Is there a newer version of this card?" is a range seek on this.
         Index("ix_outbox_card_key_id", "card_key", "id"),
+        # "Is an earlier message to this recipient still on its way?" (a claim, bot.delivery.claims):
+        # a seek on the recipient's undelivered rows, however many were sent before.
+        Index("ix_outbox_recipient_status_id", "recipient_id", "status", "id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

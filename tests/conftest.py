@@ -35,6 +35,7 @@ POSTGRES_URL = os.environ.get(
     "PEDIR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 UNREACHABLE = "PostgreSQL at {url} unreachable"
+FIGURES = "[faults]"  # how a fault test's printed figures begin (tests/test_faults_*.py)
 # A database next to a Slack or Teams stand-in is a running server's: a test that uses
 # one of these (directly or through slack_env's `slack`, teams_env's `teams`, ...)
 # starts from the E2E database, which slack_env/teams_env would otherwise prepare.
@@ -60,6 +61,14 @@ def pytest_terminal_summary(terminalreporter, config):  # noqa: ANN001
                if isinstance(r.longrepr, tuple) and unreachable in str(r.longrepr[-1])]
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} PostgreSQL tests SKIPPED: no server", red=True)
+    # The fault tests print their figures (lost, duplicated, timings) on lines starting
+    # "[faults]": gathered here from every xdist worker's captured output, passed or failed.
+    figures = [line for key in ("passed", "failed") for report in terminalreporter.stats.get(key, [])
+               if report.when == "call" for line in report.capstdout.splitlines() if line.startswith(FIGURES)]
+    if figures:
+        terminalreporter.write_sep("-", "fault test figures")
+        for line in figures:
+            terminalreporter.write_line(line)
     if config.pluginmanager.hasplugin("randomly"):
         # -q hides pytest-randomly's header line: the seed, to run this order again.
         seed = config.getoption("randomly_seed")

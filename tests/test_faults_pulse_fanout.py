@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections import Counter
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -24,6 +25,8 @@ from tests.harness.cli import PEDIR, ROOT, cli_env
 from tests.harness.crowd import add_people, add_pulse, add_team, slack_user
 from tests.harness.slack_standin import FakeSlackAPI, fake_slack  # noqa: F401  (pytest fixture)
 from tests.harness.waiting import eventually
+
+pytestmark = pytest.mark.faults
 
 PEOPLE = 2000
 QUESTION = "Cómo valoras el servicio de Sistemas"

@@ -313,9 +313,10 @@ async def test_rate_limit_storm_delivers_every_message_once_and_in_order(app, se
     sent = [row for row in rows if row.status == "sent"]
     # Each successful platform call belongs to exactly one sent row, and vice versa.
     assert len(channel.calls) == len(sent)
-    # Every message was refused once first, including the first versions of the
-    # three cards claimed during the storm, which were then superseded unsent.
-    assert channel.refused == len(sent) + 3 * 2
+    # Every message was refused once first; so were some of the first versions of
+    # the three cards claimed during the storm (superseded unsent), those that
+    # were offered before a refused row ahead of them held their conversation.
+    assert len(sent) <= channel.refused <= len(sent) + 3 * 2
     # Every thread reply ("X se encarga de PED-n") went out once, in its card's thread.
     replies = [row for row in sent if row.card_key is None]
     assert len(replies) == 8
@@ -496,13 +497,14 @@ async def test_thread_reply_waits_for_its_parent_card(app, sessions, clock):
     await d.run_once()
     notice_row = (await outbox_rows(sessions))[-1]
     assert notice_row.card_key is None and notice_row.payload["thread_key"] == messaging.requester_card_key(rid)
-    assert notice_row.status == "pending" and notice_row.last_error == "parent card not delivered yet"
-    assert notice_row.next_attempt_at == start + timedelta(seconds=THREAD_WAIT_SECONDS)
+    # Its card was refused ahead of it in the same DM: it went back to the outbox unsent,
+    # and waits there behind the card (bot.delivery.claims).
+    assert notice_row.status == "pending" and notice_row.attempts == 0
     assert channel.calls == []
 
     clock.advance(seconds=THREAD_WAIT_SECONDS)
     report = await d.run_once()
-    assert report.retried == 1 and channel.calls == []  # still waiting, never sent bare
+    assert report.sent == 0 and channel.calls == []  # still waiting, never sent bare
 
     clock.set(start + timedelta(seconds=30))
     await d.drain()

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from adapters.slack.channel import SlackChannel
 from adapters.teams.channel import TeamsChannel
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import BACKOFF_BASE_SECONDS, Dispatcher
 from bot.delivery.outbox import PERSON, TEAM, enqueue
 from bot.messages import Message
 from storage import references
@@ -120,14 +120,17 @@ async def test_nothing_reaches_a_paused_lane_before_its_retry_after_and_its_rows
     assert d.next_turn() == clock.now() + timedelta(seconds=30)
 
     # A second before the reopening: a newcomer to the paused channel waits too,
-    # while another channel is served at once.
+    # while another channel is served at once. It is not even taken from the
+    # outbox: f1, tried and refused, waits for its turn, and the channel's later
+    # rows wait behind it (bot.delivery.claims), whichever process would send them.
     clock.advance(seconds=29)
     late = await queue(sessions, clock, "#facturacion", "f4")
     elsewhere = await queue(sessions, clock, "#soporte", "s1")
     report = await d.drain()
-    assert (report.sent, report.deferred) == (1, 1)
+    assert (report.sent, report.deferred) == (1, 0)
     assert posts(fake_slack) == [(FACTURACION, "f1"), (SOPORTE, "s1")]
-    assert (await rows(sessions, late))[0].next_attempt_at == clock.now() + timedelta(seconds=1)
+    waiting = (await rows(sessions, late))[0]
+    assert (waiting.status, waiting.attempts, waiting.next_attempt_at) == ("pending", 0, clock.now())
 
     clock.advance(seconds=1)
     report = await d.drain()
@@ -296,3 +299,25 @@ async def test_a_throttled_teams_conversation_waits_and_the_others_go_on(session
 
 async def no_pause(_seconds: float) -> None:
     """Teams' per-conversation pacing, tested in test_teams_channel, need not slow this test."""
+
+
+async def test_a_500_holds_back_the_rest_of_its_channel_until_its_retry_in_every_dispatcher(
+    sessions, clock, fake_slack,  # noqa: F811
+):
+    first = [await queue(sessions, clock, "#facturacion", f"f{n}") for n in (1, 2, 3)]
+    elsewhere = await queue(sessions, clock, "#soporte", "s1")
+    fake_slack.fail_next("chat.postMessage", status=500, channel=FACTURACION)
+
+    await slack_dispatcher(sessions, fake_slack, clock).drain()
+    # f1 failed and waits for its retry; f2 and f3 were not sent after it, nor was anything else held.
+    assert posts(fake_slack) == [(FACTURACION, "f1"), (SOPORTE, "s1")]
+    assert [row.status for row in await rows(sessions, *first, elsewhere)] == ["pending"] * 3 + ["sent"]
+
+    # Another process's dispatcher takes nothing of that channel either while f1 waits.
+    other = slack_dispatcher(sessions, fake_slack, clock)
+    assert (await other.drain()).sent == 0
+
+    clock.advance(seconds=BACKOFF_BASE_SECONDS)  # the first retry's backoff is at most this long
+    await other.drain()
+    assert texts_in(fake_slack, FACTURACION) == ["f1", "f2", "f3"]
+    assert [row.status for row in await rows(sessions, *first)] == ["sent"] * 3

@@ -126,4 +126,5 @@ def test_inline_jobs_defaults_to_on_for_sqlite_only(monkeypatch, env, inline):  
 
 def test_the_procfile_runs_the_server_and_the_worker():
     lines = (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
-    assert lines == ["web: pedir serve", "worker: pedir worker"]
+    # WEB_CONCURRENCY (set by some platforms, or by hand): web processes on one port; 1 without it.
+    assert lines == ["web: pedir serve --workers ${WEB_CONCURRENCY:-1}", "worker: pedir worker"]

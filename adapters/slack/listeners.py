@@ -17,7 +17,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack import replies
+from adapters.slack import failures, replies
 from adapters.slack.blocks import ephemeral, form_values, home_view, modal_errors, parse_action_id
 from adapters.slack.channel import PLATFORM, external_id
 from adapters.slack.identity import SlackDirectory
@@ -78,6 +78,7 @@ def any_of(names: list[str], suffix: str = "") -> re.Pattern[str]:
 
 def register(app: AsyncApp, slack: Slack) -> None:
     registry = slack.pedir.registry
+    failures.install(app, slack.pedir.settings.locale, slack.after_ack)
 
     @app.command(any_of(registry.slash_commands()))
     async def on_command(ack, command, respond, client) -> None:  # noqa: ANN001

@@ -12,18 +12,42 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.channel import MAYBE_SENT
 from storage.models import Outbox
 
+HOME_CARDS = "home:"  # the card key of a person's home page (bot.home)
+
 
 class Claim(NamedTuple):
     row_id: int
     lease: datetime
     interrupted: bool  # its last send may have gone out: look before posting again
+
+
+def _behind(now: datetime):  # noqa: ANN202
+    """An earlier row to the same recipient, or of the same card, is still on its
+    way: tried and waiting for its retry (after a 5xx or a timeout, or a 429's
+    turn), or being sent under a live lease (its outcome may not be written
+    yet). This one waits behind it, so a conversation never receives its
+    messages out of order: not after a retry, not from two batches or two
+    processes. A home page's refresh (not a message in any conversation)
+    holds nothing back."""
+    earlier = aliased(Outbox)
+    same = or_(
+        and_(earlier.recipient_kind == Outbox.recipient_kind, earlier.recipient_id == Outbox.recipient_id),
+        and_(Outbox.card_key.is_not(None), earlier.card_key == Outbox.card_key),  # type: ignore[union-attr]
+    )
+    on_its_way = or_(
+        and_(earlier.status == "pending", earlier.next_attempt_at > now, earlier.attempts > 0),
+        and_(earlier.status == "sending", earlier.lease_until >= now),
+    )
+    return exists().where(on_its_way, earlier.id < Outbox.id, same,
+                          or_(earlier.card_key.is_(None), ~earlier.card_key.startswith(HOME_CARDS)))  # type: ignore[union-attr]
 
 
 async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: int) -> list[Claim]:
@@ -37,7 +61,8 @@ async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: i
             or_(
                 and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
                 and_(Outbox.status == "sending", Outbox.lease_until < now),
-            )
+            ),
+            ~_behind(now),
         )
         .order_by(Outbox.id)
         .limit(batch)

@@ -61,6 +61,9 @@ LATE = object()  # planned when its chain reaches it: an earlier row may change 
 @dataclass
 class _Budget:
     left: timedelta  # what the chain may still wait in memory
+    # A row of the chain failed and waits for a retry: the rows after it go
+    # back to the outbox unsent, to follow it in order (see claims.claim).
+    broken: bool = False
 
 
 @dataclass
@@ -253,7 +256,7 @@ class Dispatcher:
             await self._traced_step(job)
 
     async def _traced_step(self, job: Job) -> None:
-        if self.stopping:
+        if self.stopping or job.hold.broken:
             self._note(RELEASED, job)
             return
         plan = job.plan or await self._plan_late(job)
@@ -341,4 +344,9 @@ class Dispatcher:
                                      wider=exc.wider, admitted=admitted)
 
     def _note(self, kind: str, job: Job, **fields) -> None:  # noqa: ANN003
+        if kind == FAILED and fields.get("turn") is None:
+            # Retried after a backoff (a 5xx, a timeout), not on its lane's next turn
+            # (which would hold the rows behind it anyway): the rest of its chain goes
+            # back to the outbox, to follow it in order.
+            job.hold.broken = True
         self.records.add(Outcome(kind, job.claim, job.home, job.report, self.clock.now(), **fields))

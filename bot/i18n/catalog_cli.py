@@ -16,6 +16,16 @@ CLI_CATALOG: dict[str, dict[str, str]] = {
         "es": "«{value}» no es una URL https: usa p. ej. https://pedir.example.com",
         "en": "“{value}” is not an https URL: use e.g. https://pedir.example.com",
     },
+    "cli.workers.invalid": {
+        "es": "«{value}» no es un número de procesos: usa de 1 a {most}",
+        "en": "“{value}” is not a number of processes: use 1 to {most}",
+    },
+    "cli.workers.sqlite": {
+        "es": "error: varios procesos web necesitan PostgreSQL (DATABASE_URL=postgresql://…); con SQLite, "
+              "usa uno (pedir serve)",
+        "en": "error: several web processes need PostgreSQL (DATABASE_URL=postgresql://…); on SQLite, "
+              "run one (pedir serve)",
+    },
     # pedir pulse export
     "cli.pulse.invalid": {
         "es": "«{value}» no es un pulso: escribe su número así: P-3",

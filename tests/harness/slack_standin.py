@@ -37,6 +37,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 import time
@@ -140,6 +141,9 @@ class FakeSlackAPI:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
+        self._outages: dict[str, Callable[[], int | None]] = {}  # fail_for: method -> the status now, if failing
+        self._outage_retry_after = 1
+        self.outage_refused = 0  # calls fail_for answered with a failure
         self.rate_windows: dict[tuple[str, str | None], RateWindow | PerChannel] = {}
         self._messages: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # channel -> ts -> msg
         self._used_ts: set[str] = set()  # every ts in any channel
@@ -305,6 +309,16 @@ class FakeSlackAPI:
         self.rate_windows[(method, channel)] = limit
         return limit
 
+    def fail_for(self, method: str, seconds: float, statuses: tuple[int, ...] = (429, 500),
+                 retry_after: int = 1) -> None:
+        """From now, for ``seconds``, answer every call to ``method`` with the
+        ``statuses`` in turn (429 with ``Retry-After``, 5xx as fail_next does):
+        Slack having a bad minute. Nothing is posted meanwhile."""
+        until = time.monotonic() + seconds
+        turn = itertools.cycle(statuses)
+        self._outages[method] = lambda: (next(turn) if time.monotonic() < until else None)
+        self._outage_retry_after = retry_after
+
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` answers to ``method`` (then answer normally)."""
         self._scripts[method].append(_Script(times=times, stall=seconds))
@@ -315,6 +329,7 @@ class FakeSlackAPI:
         self.responses.clear()
         self.response_calls.clear()
         self._scripts.clear()
+        self._outages.clear()
         self.rate_windows.clear()
 
     # ------------------------------------------------------------------- wire
@@ -324,6 +339,11 @@ class FakeSlackAPI:
         call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
         self.calls.append(call)
 
+        outage = self._outages.get(method)
+        failing = outage() if outage is not None else None
+        if failing is not None:
+            self.outage_refused += 1
+            return await self._play(_Script(times=1, status=failing, retry_after=self._outage_retry_after))
         script = self._take_script(method, call.args)
         if script is not None and not script.stall:
             scripted = await self._play(script)
