@@ -27,9 +27,10 @@ demo: $(STAMP)
 
 ## The whole test suite, on SQLite and on PostgreSQL: on every core (at most 4; pytest-xdist,
 ## pyproject.toml's addopts) and in a random order (pytest-randomly; the seed is printed last).
-## The fault tests are left to `make faults`: they take minutes each, and CI runs both.
+## Then the fault tests, on their own (`make faults`): they start processes of their own.
 test: $(STAMP) $(CARDCHECK_STAMP)
 	$(BIN)/python -m pytest -q -m "not faults"
+	$(MAKE) --no-print-directory faults
 
 ## The fault tests (tests/test_faults_*.py, marked `faults`): real processes killed, a private
 ## PostgreSQL stopped and started, Slack failing, several processes at once, 10,000 random texts.
