@@ -31,10 +31,12 @@ from bot.text import fold
 from tests.harness.churn_sets import COMPETITORS, NAMES, SPLITS, TESTS, TRAIN_SPLITS, read_set, score
 
 # Precision and recall the frozen split must keep, per language. Issue #16 asks for 0.90 and
-# 0.90; the detector does not reach it (measured once, after the model was final: es 0.711 /
-# 0.677, en 0.594 / 0.731). These are those figures rounded down, a regression floor, not
-# the target: never lowered to pass, and never raised by tuning on the frozen split.
-FROZEN_FLOOR = {"es": (0.71, 0.67), "en": (0.59, 0.73)}
+# 0.90; the detector does not reach it. Measured once on the holdout file when the classifier
+# was final (es 0.711 / 0.677, en 0.594 / 0.731); then the frozen split grew by the "more"
+# file, written later by another blind writer and never trained on (es 0.748 / 0.682, en
+# 0.616 / 0.673 on both files). These are the latter rounded down, a regression floor, not the
+# target: never lowered to pass, and never raised by tuning on the frozen split.
+FROZEN_FLOOR = {"es": (0.74, 0.68), "en": (0.61, 0.67)}
 
 
 def one_signal(*patterns: str, sid: str = "cancel") -> Rules:

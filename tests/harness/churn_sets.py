@@ -17,8 +17,10 @@ from bot.text import fold
 TESTS = Path(__file__).resolve().parents[1]
 # Split -> file (tests/churn_labelled_<file>_<lang>.tsv). "frozen" is the test split, written
 # by someone else, blind to the detector and to the other sets: never trained or tuned on.
-FILES = {"frozen": "holdout", "train": "train", "oldfrozen": "oldfrozen", "stress": "stress"}
-SPLITS = tuple(FILES)
+FILES = {"frozen": "holdout", "train": "train", "oldfrozen": "oldfrozen", "stress": "stress", "more": "more"}
+# The frozen split reads "more" too: written later by another blind writer, never trained on.
+EXTRA = {"frozen": ("more",)}
+SPLITS = tuple(split for split in FILES if split != "more")
 # What the classifier (bench/churn_train.py) learns from: every set written before the frozen one.
 TRAIN_SPLITS = ("train", "oldfrozen", "stress")
 # The org file's competitor list the sets are labelled against.
@@ -40,7 +42,10 @@ def set_path(split: str, lang: str) -> Path:
 
 
 def read_set(split: str, lang: str) -> list[Row]:
-    path = set_path(split, lang)
+    return [row for part in (split, *EXTRA.get(split, ())) for row in _read_file(set_path(part, lang))]
+
+
+def _read_file(path: Path) -> list[Row]:
     lines = path.read_text("utf-8").splitlines()
     if lines[0].split("\t") != ["label", "signals", "text"]:
         raise ValueError(f"{path.name}: bad header {lines[0]!r}")
