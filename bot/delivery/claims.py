@@ -51,9 +51,9 @@ def _behind(now: datetime):  # noqa: ANN202
     retrying = and_(earlier.status == "pending", earlier.next_attempt_at > now, earlier.attempts > 0)
     sending = and_(earlier.status == "sending", earlier.lease_until >= now)
     recipient = and_(earlier.recipient_id == Outbox.recipient_id, earlier.recipient_kind == Outbox.recipient_kind)
-    return or_(
-        exists().where(recipient, retrying, earlier.id + 0 < Outbox.id, not_home),
+    return or_(  # a send in flight is what usually holds a row back in a backlog: asked first
         exists().where(recipient, sending, earlier.id < Outbox.id, not_home),
+        exists().where(recipient, retrying, earlier.id + 0 < Outbox.id, not_home),
         exists().where(Outbox.card_key.is_not(None), earlier.card_key == Outbox.card_key,  # type: ignore[union-attr]
                        or_(retrying, sending), earlier.id < Outbox.id, not_home),
     )
