@@ -19,6 +19,7 @@ TEAM = "team"
 THREAD_KEY = "thread_key"
 WATCHERS = "watchers"
 HOME_DEBOUNCE = timedelta(seconds=2)
+HOME_REFRESH = Message(text="", surface="home")  # rendered at delivery (bot.home)
 
 
 def enqueue(
@@ -39,14 +40,33 @@ def enqueue(
     `thread_key` posts the message as a reply under that card; `watchers` are
     the people told if it cannot reach its recipient (bot.delivery.reach).
     """
+    row = Outbox(**entry(recipient_kind=recipient_kind, recipient_id=recipient_id, message=message, now=now,
+                         card_key=card_key, thread_key=thread_key, delay=delay, watchers=watchers))
+    session.add(row)
+    return row
+
+
+def entry(
+    *, recipient_kind: str, recipient_id: int, message: Message, now: datetime, card_key: str | None = None,
+    thread_key: str | None = None, delay: timedelta = timedelta(), watchers: Iterable[int] = (),
+) -> dict:
+    """The columns of the row enqueue() adds (its arguments mean the same), for
+    enqueue_now(): several messages queued in one INSERT, without an ORM object each."""
     payload = message.model_dump(mode="json", exclude={"locale"})  # the reader's, set at delivery
     if thread_key:
         payload[THREAD_KEY] = thread_key
     if watchers := sorted(set(watchers)):
         payload[WATCHERS] = watchers
-    row = Outbox(**row_values(recipient_kind, recipient_id, payload, now, card_key=card_key, delay=delay))
-    session.add(row)
-    return row
+    return row_values(recipient_kind, recipient_id, payload, now, card_key=card_key, delay=delay)
+
+
+async def enqueue_now(session: AsyncSession, rows: list[dict]) -> None:
+    """Rows (entry()) written at once, in one INSERT, in the caller's transaction.
+    Messages the session still holds unwritten go first, so the queue keeps
+    the order in which they were all queued (a conversation's order is the ids')."""
+    if any(isinstance(obj, Outbox) for obj in session.new):
+        await session.flush()
+    await enqueue_many(session, rows)
 
 
 async def enqueue_latest(session: AsyncSession, *, recipient_kind: str, recipient_id: int, message: Message,
@@ -89,9 +109,14 @@ def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) ->
     """Queues a home-page refresh per person. The page is rendered when delivered,
     and a newer refresh supersedes one still waiting, so a burst of changes
     within HOME_DEBOUNCE costs one render."""
-    for person_id in sorted(person_ids):
-        enqueue(session, recipient_kind=PERSON, recipient_id=person_id, now=now,
-                message=Message(text="", surface="home"), card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)
+    for row in home_refreshes(person_ids, now):
+        session.add(Outbox(**row))
+
+
+def home_refreshes(person_ids: set[int], now: datetime) -> list[dict]:
+    """refresh_homes' rows, for enqueue_now()."""
+    return [entry(recipient_kind=PERSON, recipient_id=person_id, now=now, message=HOME_REFRESH,
+                  card_key=f"home:{person_id}", delay=HOME_DEBOUNCE) for person_id in sorted(person_ids)]
 
 
 async def recipients_of(session: AsyncSession, card_key: str) -> list[tuple[str, int]]:
