@@ -109,14 +109,34 @@ def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) ->
     """Queues a home-page refresh per person. The page is rendered when delivered,
     and a newer refresh supersedes one still waiting, so a burst of changes
     within HOME_DEBOUNCE costs one render."""
-    for row in home_refreshes(person_ids, now):
-        session.add(Outbox(**row))
+    for person_id in sorted(person_ids):
+        session.add(Outbox(**_home_refresh(person_id, now)))
 
 
-def home_refreshes(person_ids: set[int], now: datetime) -> list[dict]:
-    """refresh_homes' rows, for enqueue_now()."""
-    return [entry(recipient_kind=PERSON, recipient_id=person_id, now=now, message=HOME_REFRESH,
-                  card_key=f"home:{person_id}", delay=HOME_DEBOUNCE) for person_id in sorted(person_ids)]
+def _home_refresh(person_id: int, now: datetime) -> dict:
+    return entry(recipient_kind=PERSON, recipient_id=person_id, now=now, message=HOME_REFRESH,
+                 card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)
+
+
+async def home_refreshes(session: AsyncSession, person_ids: set[int], now: datetime) -> list[dict]:
+    """refresh_homes' rows, for enqueue_now(), but none for a person whose
+    refresh is still waiting in the outbox: that one renders the page when it
+    is delivered, after this transaction, so it shows this change too. On
+    PostgreSQL it is locked here (no claim takes it before this commits); one
+    locked already (by a claim, or another change in flight) is not counted
+    on, and this change queues a refresh of its own (SKIP LOCKED: no change
+    waits for another's). SQLite has one writer. Under load a busy person's
+    page costs one row per delivery, not one per change."""
+    if not person_ids:
+        return []
+    keys = {f"home:{person_id}": person_id for person_id in person_ids}
+    stmt = select(Outbox.recipient_id).where(
+        col(Outbox.recipient_id).in_(sorted(person_ids)), col(Outbox.status) == "pending",
+        col(Outbox.recipient_kind) == PERSON, col(Outbox.card_key).in_(sorted(keys)))
+    if (await session.connection()).dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    waiting = set((await session.exec(stmt)).all())
+    return [_home_refresh(person_id, now) for person_id in sorted(person_ids) if person_id not in waiting]
 
 
 async def recipients_of(session: AsyncSession, card_key: str) -> list[tuple[str, int]]:

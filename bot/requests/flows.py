@@ -64,7 +64,7 @@ async def publish(ctx: Ctx, view: RequestView, *, new: bool = False) -> None:
     was planned or sent yet: the ledger is not read for its trail or for what
     it already holds (two statements less on every new request)."""
     members = await teams.members(ctx.session, view.team.id)
-    homes = home_refreshes({view.requester.id, *(person.id for person, _role in members)}, ctx.now)
+    homes = await home_refreshes(ctx.session, {view.requester.id, *(person.id for person, _role in members)}, ctx.now)
     await send_cards(ctx, view, nudged=not new, before=homes)  # one INSERT for the homes and both cards
     await scheduled.plan(ctx, view, leads=[person for person, role in members if role == teams.LEAD], new=new)
 
