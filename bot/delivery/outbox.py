@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,6 +105,14 @@ async def enqueue_many(session: AsyncSession, rows: list[dict]) -> list[int]:
     return [row_id for (row_id,) in result.all()]
 
 
+# Built once (a statement built per call costs more than its seek): the people
+# among `ids` whose home refresh still waits, for home_refreshes().
+_WAITING_HOMES = select(Outbox.recipient_id).where(
+    col(Outbox.recipient_id).in_(bindparam("ids", expanding=True)), col(Outbox.status) == "pending",
+    col(Outbox.recipient_kind) == PERSON, col(Outbox.card_key).in_(bindparam("keys", expanding=True)))
+_WAITING_HOMES_LOCKED = _WAITING_HOMES.with_for_update(skip_locked=True)
+
+
 def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) -> None:
     """Queues a home-page refresh per person. The page is rendered when delivered,
     and a newer refresh supersedes one still waiting, so a burst of changes
@@ -129,13 +137,11 @@ async def home_refreshes(session: AsyncSession, person_ids: set[int], now: datet
     page costs one row per delivery, not one per change."""
     if not person_ids:
         return []
-    keys = {f"home:{person_id}": person_id for person_id in person_ids}
-    stmt = select(Outbox.recipient_id).where(
-        col(Outbox.recipient_id).in_(sorted(person_ids)), col(Outbox.status) == "pending",
-        col(Outbox.recipient_kind) == PERSON, col(Outbox.card_key).in_(sorted(keys)))
-    if (await session.connection()).dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    waiting = set((await session.exec(stmt)).all())
+    ids = sorted(person_ids)
+    locks = (await session.connection()).dialect.name == "postgresql"
+    waiting = set((await session.exec(  # type: ignore[call-overload]
+        _WAITING_HOMES_LOCKED if locks else _WAITING_HOMES,
+        params={"ids": ids, "keys": [f"home:{person_id}" for person_id in ids]})).all())
     return [_home_refresh(person_id, now) for person_id in sorted(person_ids) if person_id not in waiting]
 
 
