@@ -104,6 +104,10 @@ class Posts:
         self.seen = 0
         self.team: dict[int, float] = {}
         self.dm: dict[int, float] = {}
+        # An earlier run's posts (another database numbers its requests from 1 again) are not this run's.
+        self.read()
+        self.team.clear()
+        self.dm.clear()
 
     def read(self) -> None:
         with urllib.request.urlopen(f"{self.url}?since={self.seen}", timeout=30) as resp:
