@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -53,8 +54,11 @@ async def wait_ready(url: str, seconds: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-async def load(url: str, hook: str, seconds: float, concurrency: int, answered: list[int] | None = None) -> list[float]:
-    """Latencies of the acks; `answered` counts acks that carried the command's answer."""
+async def load(url: str, hook: str, seconds: float, concurrency: int, answered: list[int] | None = None,
+               on_ack: Callable[[float, float, bytes], None] | None = None) -> list[float]:
+    """Latencies of the acks; `answered` counts acks that carried the command's answer;
+    `on_ack(sent, acked, body)` hears each ack, its times from time.monotonic()
+    (comparable with another process's on Linux: bench/load.py)."""
     latencies: list[float] = []
     stop_at = time.monotonic() + seconds
     counter = COMMANDS  # one numbering for every run: a trigger_id is never reused (Pedir ignores replays)
@@ -67,6 +71,7 @@ async def load(url: str, hook: str, seconds: float, concurrency: int, answered: 
                 trigger_id=f"bench-{n}-{i}", response_url=hook,
             )
             headers = wire.signed_headers(SECRET, body)
+            sent_at = time.monotonic()
             started = time.perf_counter()
             async with http.post(url, data=body.encode(), headers=headers) as resp:
                 text = await resp.read()
@@ -75,6 +80,8 @@ async def load(url: str, hook: str, seconds: float, concurrency: int, answered: 
                 if answered is not None and b" PED-" in text:  # "Creado PED-7…" / "Created PED-7…"
                     answered.append(1)
             latencies.append(time.perf_counter() - started)
+            if on_ack is not None:
+                on_ack(sent_at, time.monotonic(), text)
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:

@@ -30,6 +30,7 @@ from bot.people import identity
 from bot.requests.commands import forms
 from bot.scheduling import JobReport
 from storage.models import Person, ProcessedDelivery
+from storage.upsert import insert_new
 
 log = logging.getLogger(__name__)
 Work = Callable[[Ctx, Caller], Awaitable[Reply]]
@@ -191,12 +192,11 @@ def _keep_up(held: Person, stored: Person) -> None:
 
 
 async def _first_delivery(ctx: Ctx, key: str) -> bool:
-    try:
-        async with ctx.session.begin_nested():
-            ctx.session.add(ProcessedDelivery(key=key[:200], created_at=ctx.now))
-    except IntegrityError:
-        return False
-    return True
+    """Records the key; False if it was recorded before (or is being, by a
+    transaction that then commits). One INSERT ... ON CONFLICT DO NOTHING, not
+    a savepoint around an INSERT that may fail: one statement instead of three
+    on every command, click and event."""
+    return await insert_new(ctx.session, ProcessedDelivery, ["key"], dict(key=key[:200], created_at=ctx.now))
 
 
 

@@ -243,6 +243,9 @@ class Outbox(SQLModel, table=True):
         # "Is an earlier message to this recipient still on its way?" (a claim, bot.delivery.claims):
         # a seek on the recipient's undelivered rows, however many were sent before.
         Index("ix_outbox_recipient_status_id", "recipient_id", "status", "id"),
+        # "Is an earlier message to this recipient waiting for its retry?" (the same claim):
+        # a seek on the recipient's rows due later, not a walk over its whole queue.
+        Index("ix_outbox_recipient_status_next_attempt", "recipient_id", "status", "next_attempt_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

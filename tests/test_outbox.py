@@ -181,6 +181,31 @@ async def test_create_queues_exactly_the_team_card_and_the_requester_card(app, s
     assert "corregir la factura" in channel.to(FACTURACION)[0].message.text
 
 
+async def home_refreshes_waiting(sessions) -> dict[int, int]:  # noqa: ANN001
+    """Per person, how many home refreshes are pending."""
+    async with sessions() as session:
+        rows = (await session.exec(select(Outbox.recipient_id, func.count()).where(
+            Outbox.card_key.startswith("home:"), Outbox.status == "pending").group_by(Outbox.recipient_id))).all()
+    return dict(rows)
+
+
+async def test_a_change_queues_no_home_refresh_for_a_person_whose_refresh_still_waits(app, sessions, clock):
+    await create(app)
+    ana, marta, sara = [await person(sessions, who) for who in (ANA, MARTA, SARA)]
+    first = await home_refreshes_waiting(sessions)
+    assert first == {ana.id: 1, marta.id: 1, sara.id: 1}  # requester, lead, member
+    await create(app, "otra factura")
+    assert await home_refreshes_waiting(sessions) == first  # the waiting ones will show both requests
+    # Once a refresh is taken for delivery, the next change queues its own.
+    async with sessions() as session:
+        row = (await session.exec(select(Outbox).where(Outbox.card_key == f"home:{ana.id}"))).one()
+        row.status = "sending"
+        session.add(row)
+        await session.commit()
+    await create(app, "una tercera")
+    assert await home_refreshes_waiting(sessions) == first
+
+
 # ---------------------------------------------------------------- crashes
 
 

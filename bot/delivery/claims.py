@@ -29,31 +29,45 @@ class Claim(NamedTuple):
     interrupted: bool  # its last send may have gone out: look before posting again
 
 
-def _behind(now: datetime):  # noqa: ANN202
+def _behind(now: datetime, *, postgresql: bool):  # noqa: ANN202
     """An earlier row to the same recipient, or of the same card, is still on its
     way: tried and waiting for its retry (after a 5xx or a timeout, or a 429's
     turn), or being sent under a live lease (its outcome may not be written
     yet). This one waits behind it, so a conversation never receives its
     messages out of order: not after a retry, not from two batches or two
     processes. A home page's refresh (not a message in any conversation)
-    holds nothing back."""
+    holds nothing back.
+
+    Written for each database's planner. PostgreSQL's takes one EXISTS with
+    the ways OR'd (a bitmap OR of the indexes). SQLite's would walk every
+    earlier row of the recipient, sent ones included, for each candidate (a
+    claim grew with the square of the backlog: 0.5 s with 1,000 rows queued),
+    so there the recipient's two ways are an EXISTS each, with the status as
+    an equality, each a seek: a retry on ix_outbox_recipient_status_next_attempt
+    (the recipient's rows due later; `id + 0` keeps SQLite from walking the
+    recipient's history by id instead), a send on ix_outbox_recipient_status_id
+    (a handful of rows); the card's stay one, a seek on ix_outbox_card_key_id
+    (a card has a few versions). On PostgreSQL that form measured twice as slow."""
     earlier = aliased(Outbox)
-    same = or_(
-        and_(earlier.recipient_kind == Outbox.recipient_kind, earlier.recipient_id == Outbox.recipient_id),
-        and_(Outbox.card_key.is_not(None), earlier.card_key == Outbox.card_key),  # type: ignore[union-attr]
+    not_home = or_(earlier.card_key.is_(None), ~earlier.card_key.startswith(HOME_CARDS))  # type: ignore[union-attr]
+    retrying = and_(earlier.status == "pending", earlier.next_attempt_at > now, earlier.attempts > 0)
+    sending = and_(earlier.status == "sending", earlier.lease_until >= now)
+    recipient = and_(earlier.recipient_id == Outbox.recipient_id, earlier.recipient_kind == Outbox.recipient_kind)
+    card = and_(Outbox.card_key.is_not(None), earlier.card_key == Outbox.card_key)  # type: ignore[union-attr]
+    if postgresql:
+        return exists().where(or_(retrying, sending), earlier.id < Outbox.id, or_(recipient, card), not_home)
+    return or_(  # a send in flight is what usually holds a row back in a backlog: asked first
+        exists().where(recipient, sending, earlier.id < Outbox.id, not_home),
+        exists().where(recipient, retrying, earlier.id + 0 < Outbox.id, not_home),
+        exists().where(card, or_(retrying, sending), earlier.id < Outbox.id, not_home),
     )
-    on_its_way = or_(
-        and_(earlier.status == "pending", earlier.next_attempt_at > now, earlier.attempts > 0),
-        and_(earlier.status == "sending", earlier.lease_until >= now),
-    )
-    return exists().where(on_its_way, earlier.id < Outbox.id, same,
-                          or_(earlier.card_key.is_(None), ~earlier.card_key.startswith(HOME_CARDS)))  # type: ignore[union-attr]
 
 
 async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: int) -> list[Claim]:
     """Leases up to `batch` due rows, oldest first; commits. Reads only what the
     claim needs (a row's payload is read once, when it is planned)."""
     lease_until = now + lease
+    postgresql = await _postgresql(session)
     stmt = (
         select(Outbox.id, Outbox.status, Outbox.last_error, Outbox.card_key, Outbox.recipient_kind,
                Outbox.recipient_id)
@@ -62,12 +76,12 @@ async def claim(session: AsyncSession, now: datetime, lease: timedelta, batch: i
                 and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
                 and_(Outbox.status == "sending", Outbox.lease_until < now),
             ),
-            ~_behind(now),
+            ~_behind(now, postgresql=postgresql),
         )
         .order_by(Outbox.id)
         .limit(batch)
     )
-    if await _postgresql(session):
+    if postgresql:
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list((await session.exec(stmt)).all())
     # A card whose previous version is still being sent waits for it:

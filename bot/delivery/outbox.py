@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,7 @@ TEAM = "team"
 THREAD_KEY = "thread_key"
 WATCHERS = "watchers"
 HOME_DEBOUNCE = timedelta(seconds=2)
+HOME_REFRESH = Message(text="", surface="home")  # rendered at delivery (bot.home)
 
 
 def enqueue(
@@ -39,14 +40,33 @@ def enqueue(
     `thread_key` posts the message as a reply under that card; `watchers` are
     the people told if it cannot reach its recipient (bot.delivery.reach).
     """
+    row = Outbox(**entry(recipient_kind=recipient_kind, recipient_id=recipient_id, message=message, now=now,
+                         card_key=card_key, thread_key=thread_key, delay=delay, watchers=watchers))
+    session.add(row)
+    return row
+
+
+def entry(
+    *, recipient_kind: str, recipient_id: int, message: Message, now: datetime, card_key: str | None = None,
+    thread_key: str | None = None, delay: timedelta = timedelta(), watchers: Iterable[int] = (),
+) -> dict:
+    """The columns of the row enqueue() adds (its arguments mean the same), for
+    enqueue_now(): several messages queued in one INSERT, without an ORM object each."""
     payload = message.model_dump(mode="json", exclude={"locale"})  # the reader's, set at delivery
     if thread_key:
         payload[THREAD_KEY] = thread_key
     if watchers := sorted(set(watchers)):
         payload[WATCHERS] = watchers
-    row = Outbox(**row_values(recipient_kind, recipient_id, payload, now, card_key=card_key, delay=delay))
-    session.add(row)
-    return row
+    return row_values(recipient_kind, recipient_id, payload, now, card_key=card_key, delay=delay)
+
+
+async def enqueue_now(session: AsyncSession, rows: list[dict]) -> None:
+    """Rows (entry()) written at once, in one INSERT, in the caller's transaction.
+    Messages the session still holds unwritten go first, so the queue keeps
+    the order in which they were all queued (a conversation's order is the ids')."""
+    if any(isinstance(obj, Outbox) for obj in session.new):
+        await session.flush()
+    await enqueue_many(session, rows)
 
 
 async def enqueue_latest(session: AsyncSession, *, recipient_kind: str, recipient_id: int, message: Message,
@@ -85,13 +105,44 @@ async def enqueue_many(session: AsyncSession, rows: list[dict]) -> list[int]:
     return [row_id for (row_id,) in result.all()]
 
 
+# Built once (a statement built per call costs more than its seek): the people
+# among `ids` whose home refresh still waits, for home_refreshes().
+_WAITING_HOMES = select(Outbox.recipient_id).where(
+    col(Outbox.recipient_id).in_(bindparam("ids", expanding=True)), col(Outbox.status) == "pending",
+    col(Outbox.recipient_kind) == PERSON, col(Outbox.card_key).in_(bindparam("keys", expanding=True)))
+_WAITING_HOMES_LOCKED = _WAITING_HOMES.with_for_update(skip_locked=True)
+
+
 def refresh_homes(session: AsyncSession, person_ids: set[int], now: datetime) -> None:
     """Queues a home-page refresh per person. The page is rendered when delivered,
     and a newer refresh supersedes one still waiting, so a burst of changes
     within HOME_DEBOUNCE costs one render."""
     for person_id in sorted(person_ids):
-        enqueue(session, recipient_kind=PERSON, recipient_id=person_id, now=now,
-                message=Message(text="", surface="home"), card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)
+        session.add(Outbox(**_home_refresh(person_id, now)))
+
+
+def _home_refresh(person_id: int, now: datetime) -> dict:
+    return entry(recipient_kind=PERSON, recipient_id=person_id, now=now, message=HOME_REFRESH,
+                 card_key=f"home:{person_id}", delay=HOME_DEBOUNCE)
+
+
+async def home_refreshes(session: AsyncSession, person_ids: set[int], now: datetime) -> list[dict]:
+    """refresh_homes' rows, for enqueue_now(), but none for a person whose
+    refresh is still waiting in the outbox: that one renders the page when it
+    is delivered, after this transaction, so it shows this change too. On
+    PostgreSQL it is locked here (no claim takes it before this commits); one
+    locked already (by a claim, or another change in flight) is not counted
+    on, and this change queues a refresh of its own (SKIP LOCKED: no change
+    waits for another's). SQLite has one writer. Under load a busy person's
+    page costs one row per delivery, not one per change."""
+    if not person_ids:
+        return []
+    ids = sorted(person_ids)
+    locks = (await session.connection()).dialect.name == "postgresql"
+    waiting = set((await session.exec(  # type: ignore[call-overload]
+        _WAITING_HOMES_LOCKED if locks else _WAITING_HOMES,
+        params={"ids": ids, "keys": [f"home:{person_id}" for person_id in ids]})).all())
+    return [_home_refresh(person_id, now) for person_id in sorted(person_ids) if person_id not in waiting]
 
 
 async def recipients_of(session: AsyncSession, card_key: str) -> list[tuple[str, int]]:

@@ -63,16 +63,18 @@ async def plan(
 
 async def plan_all(
     ctx: Ctx, *, subject_kind: str, subject_id: int, nudges: Iterable[Planned],
-    data: dict[str, Any] | None = None, snoozes: int = 0,
+    data: dict[str, Any] | None = None, snoozes: int = 0, fresh: bool = False,
 ) -> int:
     """plan() for several kinds of one subject at once: planned again on every
     change of the subject (a request's four SLA nudges on each command), so
     what is in the ledger costs one read, each recipient's hours one lookup,
-    and what is new one INSERT."""
+    and what is new one INSERT. `fresh`: the subject was created in this
+    transaction, so the ledger holds nothing about it and is not read (the
+    INSERT still skips what a racing plan may have written)."""
     nudges = [nudge for nudge in nudges if nudge.targets]
     if not nudges:
         return 0
-    seen = set((await ctx.session.exec(
+    seen = set() if fresh else set((await ctx.session.exec(
         select(Nudge.kind, Nudge.window_key, Nudge.recipient_kind, Nudge.recipient_id).where(
             Nudge.subject_kind == subject_kind, Nudge.subject_id == subject_id,
             col(Nudge.kind).in_({nudge.kind for nudge in nudges}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.customers import service as customers
-from bot.delivery.outbox import PERSON, TEAM, enqueue
+from bot.delivery.outbox import PERSON, TEAM, enqueue_now, entry
 from bot.nudges import trail
 from bot.people import service as people
 from bot.requests import messaging
@@ -27,21 +27,23 @@ async def view_of(ctx: Ctx, request: Request) -> RequestView:
     return RequestView(request=request, team=team, requester=requester, owner=owner, customer=customer)
 
 
-async def send_cards(ctx: Ctx, view: RequestView) -> None:
+async def send_cards(ctx: Ctx, view: RequestView, *, nudged: bool = True, before: list[dict] | None = None) -> None:
     """The team's card and the requester's, each editing its previous version,
-    with what the bot already did about the request (lists need no trail: only cards read it)."""
+    with what the bot already did about the request (lists need no trail: only cards read it).
+    `nudged=False`: nothing can have been sent about it yet (a request created
+    in this transaction), so its trail is empty without asking the ledger.
+    `before`: other outbox rows (entry()) to queue ahead of them, in the same INSERT."""
     request = view.request
-    view.trail = await trail.entries(ctx, NUDGE_SUBJECT, request.id)
-    enqueue(
-        ctx.session, recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
-        message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
-        card_key=messaging.team_card_key(request.id), watchers=[view.requester.id],
-    )
-    enqueue(
-        ctx.session, recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
-        message=messaging.requester_card(view, ctx.now),
-        card_key=messaging.requester_card_key(request.id),
-    )
+    view.trail = await trail.entries(ctx, NUDGE_SUBJECT, request.id) if nudged else []
+    await enqueue_now(ctx.session, [
+        *(before or []),
+        entry(recipient_kind=TEAM, recipient_id=view.team.id, now=ctx.now,
+              message=messaging.team_card(view, ctx.team_locale(view.team), ctx.now),
+              card_key=messaging.team_card_key(request.id), watchers=[view.requester.id]),
+        entry(recipient_kind=PERSON, recipient_id=view.requester.id, now=ctx.now,
+              message=messaging.requester_card(view, ctx.now),
+              card_key=messaging.requester_card_key(request.id)),
+    ])
 
 
 async def refresh(ctx: Ctx, nudge: Nudge) -> None:

@@ -36,9 +36,10 @@ RATING, PINGPONG = "request.rating.remind", "request.pingpong.remind"
 CLOSE_AFTER_DAYS = 5
 
 
-async def plan(ctx: Ctx, view: RequestView, leads: list[Person]) -> None:
+async def plan(ctx: Ctx, view: RequestView, leads: list[Person], *, new: bool = False) -> None:
     """Everything this request may need to say later, from its state now
-    (`leads`: the team's, which the caller has already read)."""
+    (`leads`: the team's, which the caller has already read; `new`: the request
+    was created in this transaction, so the ledger holds nothing about it yet)."""
     request, team = view.request, view.team
     leads = [Target(PERSON, lead.id, "lead") for lead in leads]
     owner = [Target(PERSON, request.owner_id, "owner")] if request.owner_id else []
@@ -67,7 +68,8 @@ async def plan(ctx: Ctx, view: RequestView, leads: list[Person]) -> None:
             at(PINGPONG, add_business_days(team_hours(team), ctx.now, 1), leads, str(request.reassign_count))
     elif request.status == RESOLVED and (resolved := request.resolved_at) is not None:
         at(RATING, add_business_days(team_hours(team), resolved, 1), requester, resolved)
-    await plan_all(ctx, subject_kind=NUDGE_SUBJECT, subject_id=request.id, nudges=nudges, data={"team": team.id})
+    await plan_all(ctx, subject_kind=NUDGE_SUBJECT, subject_id=request.id, nudges=nudges, data={"team": team.id},
+                   fresh=new)
 
 
 async def _current(ctx: Ctx, nudge: Nudge) -> tuple[Request, Team] | None:

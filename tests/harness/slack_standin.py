@@ -149,6 +149,8 @@ class FakeSlackAPI:
         self._used_ts: set[str] = set()  # every ts in any channel
         self.posted_at: list[float] = []  # time.monotonic() of each message posted, for benchmarks
         self.refused_at: list[float] = []  # time.monotonic() of each call a rate limit refused
+        # (time.monotonic(), channel, first words) of each message posted, for end-to-end benchmarks
+        self.posts: list[tuple[float, str, str]] = []
         self._users: dict[str, _Profile] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._next_ts = FIRST_TS_MICROS
@@ -502,7 +504,9 @@ class FakeSlackAPI:
         message = self._bot_message(args, ts)
         self._messages[channel][ts] = message
         self._used_ts.add(ts)
-        self.posted_at.append(time.monotonic())
+        now = time.monotonic()
+        self.posted_at.append(now)
+        self.posts.append((now, channel, str(args.get("text") or "")[:120]))
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,10 @@ loop. Here it runs apart, with Slack's published limits, and reports what it
 saw on a second port:
 
     GET /stats -> {"posted_at": [...], "refused_at": [...], "dms": {channel: posts}, "updates": n, "refused": n}
+    GET /posts?since=N -> [[monotonic time, channel, the text's first words], ...] from the N-th post on
+
+`--no-limits` takes calls as fast as they come (no rate limit, no latency);
+`--user U…` (repeated) answers users.info for that user.
 
 `posted_at` holds time.monotonic() of each post, comparable across processes
 (Linux's monotonic clock is the machine's).
@@ -36,11 +40,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def serve(args: argparse.Namespace) -> None:
     async with FakeSlackAPI() as fake:
-        limits = [fake.limit_rate("chat.postMessage", args.per_channel, channel=EACH_CHANNEL),
-                  fake.limit_rate("chat.postMessage", args.workspace),
-                  fake.limit_rate("conversations.open", args.open_per_minute, seconds=60)]
+        limits = [] if args.no_limits else [
+            fake.limit_rate("chat.postMessage", args.per_channel, channel=EACH_CHANNEL),
+            fake.limit_rate("chat.postMessage", args.workspace),
+            fake.limit_rate("conversations.open", args.open_per_minute, seconds=60)]
         for method in ("chat.postMessage", "chat.update", "conversations.open"):
-            fake.stall_next(method, args.latency, times=10**9)
+            if not args.no_limits:
+                fake.stall_next(method, args.latency, times=10**9)
+        for user in args.user:
+            fake.add_user(user, email=None, real_name=user)
 
         async def stats(_request: web.Request) -> web.Response:
             dms = {channel: len(fake.messages_in(channel)) for channel in fake.channels() if channel.startswith("D")}
@@ -48,8 +56,12 @@ async def serve(args: argparse.Namespace) -> None:
                                       "updates": len(fake.calls_to("chat.update")),
                                       "refused": sum(limit.refused for limit in limits)})
 
+        async def posts(request: web.Request) -> web.Response:
+            return web.json_response(fake.posts[int(request.query.get("since", "0")):])
+
         app = web.Application()
         app.router.add_get("/stats", stats)
+        app.router.add_get("/posts", posts)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         port = free_port()
@@ -63,11 +75,16 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def standin_process(workspace: int, per_channel: int, open_per_minute: int, latency: float) -> Iterator[tuple[str, str]]:
+def standin_process(workspace: int, per_channel: int, open_per_minute: int, latency: float, *,
+                    no_limits: bool = False, users: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     """Starts the stand-in in a process of its own: (Web API base URL, stats URL)."""
+    extra = ["--no-limits"] if no_limits else []
+    for user in users:
+        extra += ["--user", user]
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.harness.slack_standin_process", "--workspace", str(workspace),
-         "--per-channel", str(per_channel), "--open-per-minute", str(open_per_minute), "--latency", str(latency)],
+         "--per-channel", str(per_channel), "--open-per-minute", str(open_per_minute), "--latency", str(latency),
+         *extra],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -91,6 +108,8 @@ def main() -> None:
     parser.add_argument("--per-channel", type=int, default=1)
     parser.add_argument("--open-per-minute", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--no-limits", action="store_true", help="no rate limit and no latency")
+    parser.add_argument("--user", action="append", default=[], help="a user id users.info knows (repeatable)")
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:
