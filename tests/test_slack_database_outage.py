@@ -24,11 +24,13 @@ from tests.harness.waiting import eventually
 SORRY = t("es", "error.internal")
 
 
+async def unreachable(self, user_id: str, fallback_name: str = ""):  # noqa: ANN001, ANN202
+    """SlackDirectory.person while the database is down."""
+    raise OperationalError("SELECT person", {}, ConnectionRefusedError("connection refused"))
+
+
 @pytest.fixture
 def database_down(monkeypatch):  # noqa: ANN001
-    async def unreachable(self, user_id: str, fallback_name: str = ""):  # noqa: ANN001, ANN202
-        raise OperationalError("SELECT person", {}, ConnectionRefusedError("connection refused"))
-
     monkeypatch.setattr(SlackDirectory, "person", unreachable)
 
 
@@ -41,11 +43,7 @@ async def test_a_slash_command_is_acked_with_try_again(slack, database_down):  #
 async def test_a_click_is_acked_and_told_to_try_again_through_its_response_url(slack, monkeypatch):  # noqa: F811
     channel, ts = FACTURACION, (await new_request(slack)).team
     button = slack.button(channel, ts, "request.claim")
-
-    async def unreachable(self, user_id: str, fallback_name: str = ""):  # noqa: ANN001, ANN202
-        raise OperationalError("SELECT person", {}, ConnectionRefusedError("connection refused"))
-
-    monkeypatch.setattr(SlackDirectory, "person", unreachable)
+    monkeypatch.setattr(SlackDirectory, "person", unreachable)  # once the request exists
     hook = unique("click-")
     status, body = await slack.click(ANA, button["action_id"], button.get("value", ""), hook=hook,
                                      channel_id=channel, message_ts=ts, trigger=unique("trig-"))
