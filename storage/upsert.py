@@ -18,11 +18,19 @@ async def _insert(session: AsyncSession, table: Any):  # noqa: ANN202
 async def upsert(session: AsyncSession, table: Any, keys: list[str], values: dict[str, Any]) -> None:
     """Inserts the row, or updates its other columns when `keys` already exist:
     one statement, so two writers racing for the same row cannot both insert."""
-    statement = (await _insert(session, table)).values(**values)
-    await session.exec(statement.on_conflict_do_update(  # type: ignore[call-overload]
-        index_elements=keys,
-        set_={name: statement.excluded[name] for name in values if name not in keys},
-    ))
+    await upsert_rows(session, table, keys, [values])
+
+
+async def upsert_rows(session: AsyncSession, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """upsert for many rows (all with the same columns), in the given order: one
+    statement compiled once, run with each row's parameters (executemany), so a
+    key that comes twice is inserted, then updated."""
+    if not rows:
+        return
+    statement = await _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in rows[0] if name not in keys})
+    await session.exec(statement, params=rows)  # type: ignore[call-overload]
 
 
 async def insert_new(session: AsyncSession, table: Any, keys: list[str], values: dict[str, Any]) -> bool:

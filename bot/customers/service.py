@@ -14,6 +14,7 @@ from storage.models import Competitor, Customer, Request
 
 NEAR_MISS_CUTOFF = 75
 MAX_SUGGESTIONS = 3
+FOUND = "customers.found"  # session.info: (transaction, {tag: customer})
 
 
 def _names(customer: Customer) -> list[str]:
@@ -58,10 +59,24 @@ def suggestions(token: str, customers: list[Customer]) -> list[Customer]:
 
 async def find(session: AsyncSession, token: str) -> Customer | None:
     """The customer a tag names exactly (slug, alias or name, ignoring case and accents)."""
-    # Every tagged request asks: the usual "#acme" is one seek on the slug's
-    # index; only an alias or a name needs the whole list.
-    by_slug = (await session.exec(select(Customer).where(Customer.slug == _wanted(token)))).first()
-    return by_slug or match(token, await all_customers(session))
+    # Every tagged request asks, twice (whether to ask "did you mean", then to
+    # link the request): a customer found is remembered for the session's
+    # transaction (none is deleted or renamed where a request is created).
+    # The usual "#acme" is one seek on the slug's index; only an alias or a
+    # name needs the whole list.
+    transaction = session.sync_session.get_transaction()
+    memo = session.info.get(FOUND)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[FOUND] = (transaction, {})
+    found: dict[str, Customer] = memo[1]
+    wanted = _wanted(token)
+    if wanted in found:
+        return found[wanted]
+    by_slug = (await session.exec(select(Customer).where(Customer.slug == wanted))).first()
+    customer = by_slug or match(token, await all_customers(session))
+    if customer is not None:
+        found[wanted] = customer
+    return customer
 
 
 async def require(session: AsyncSession, token: str) -> Customer:

@@ -2,9 +2,9 @@
 
 Routing a row reads its person and their accounts, whether a newer version of
 its card is queued, and where its card (or its thread's parent card) was
-posted: a few queries per row, which for a survey's thousands of rows cost
-more than the sends. Here they are four queries per batch; routing falls
-back to its own queries for anything not read here.
+posted, or its team: a few queries per row, which for a survey's thousands
+of rows cost more than the sends. Here they are five queries per batch;
+routing falls back to its own queries for anything not read here.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery.outbox import PERSON, THREAD_KEY
-from storage.models import CardPlacement, Outbox, Person, PlatformAccount
+from bot.delivery.outbox import PERSON, TEAM, THREAD_KEY
+from storage.models import CardPlacement, Outbox, Person, PlatformAccount, Team
 
 
 @dataclass
 class Prefetched:
     people: dict[int, Person] = field(default_factory=dict)
     accounts: dict[int, list[PlatformAccount]] = field(default_factory=dict)  # by person id, in id order
+    teams: dict[int, Team] = field(default_factory=dict)
     # (card key, recipient kind, recipient id) -> the newest row's id
     newest: dict[tuple[str, str, int], int] = field(default_factory=dict)
     cards: set[str] = field(default_factory=set)  # card keys whose placements were read
@@ -50,6 +51,11 @@ async def prefetch(session: AsyncSession, rows: Sequence[Outbox]) -> Prefetched:
         )).all():
             accounts[account.person_id].append(account)
         known.accounts = {person_id: accounts.get(person_id, []) for person_id in known.people}
+    team_ids = sorted({row.recipient_id for row in rows if row.recipient_kind == TEAM})
+    if team_ids:
+        # Loaded into the session, where routing's session.get finds them.
+        known.teams = {team.id: team for team in (await session.exec(
+            select(Team).where(Team.id.in_(team_ids)))).all()}  # type: ignore[union-attr]
     card_keys = sorted({row.card_key for row in rows if row.card_key})
     if card_keys:
         newest = await session.exec(

@@ -30,7 +30,7 @@ from bot.delivery.lanes import Turn
 from bot.delivery.report import DispatchReport
 from bot.delivery.routing import Plan
 from storage.models import CardPlacement, Outbox, UTCDateTime
-from storage.upsert import upsert
+from storage.upsert import upsert_rows
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class Records:
 
     async def _sent(self, session: AsyncSession, outcomes: list[Outcome], ours: set[int]) -> None:
         """Records the sends whose rows are still this worker's: one statement for all."""
-        values = []
+        values, placements = [], []
         for outcome in outcomes:
             plan = outcome.plan
             assert plan is not None and plan.channel is not None
@@ -147,12 +147,12 @@ class Records:
             values.append(dict(row_id=outcome.claim.row_id, lease=outcome.claim.lease, at=outcome.at,
                                platform_=plan.channel.platform, address_=plan.address, sent_id=outcome.sent_id))
             if plan.card_key and not plan.home:
-                # Where the card now lives: one upsert, whoever placed it first.
-                await upsert(session, CardPlacement, ["card_key", "platform", "address"], dict(
-                    card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
-                    external_id=outcome.sent_id, updated_at=outcome.at,
-                ))
+                placements.append(dict(card_key=plan.card_key, platform=plan.channel.platform, address=plan.address,
+                                       external_id=outcome.sent_id, updated_at=outcome.at))
             outcome.report.count("sent", outcome.home)
+        # Where each card now lives: one statement for the batch, in send order, so a
+        # card sent twice in it keeps where it was sent last.
+        await upsert_rows(session, CardPlacement, ["card_key", "platform", "address"], placements)
         if values:
             await (await session.connection()).execute(RECORD_SENT, values)
 

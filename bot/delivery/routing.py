@@ -146,7 +146,7 @@ async def _route(session: AsyncSession, row: Outbox, channels: list[Channel],
             if address:
                 return channel, address, person.locale
         raise Unreachable(f"no connected platform reaches person {person.id}")
-    team = await session.get(Team, row.recipient_id)
+    team = known.teams.get(row.recipient_id) or await session.get(Team, row.recipient_id)
     if team is None:
         raise DeliveryFailed(f"team {row.recipient_id} no longer exists")
     for channel in channels:
