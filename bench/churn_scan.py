@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.churn import detector  # noqa: E402
-from bot.churn.model import load_models  # noqa: E402
+from bot.churn.features import forget_stems  # noqa: E402
 from bot.text import fold_map  # noqa: E402
 from tests.harness.churn_sets import read_set  # noqa: E402
 
@@ -99,8 +99,7 @@ def main() -> None:
 
     def cold(text: str) -> None:
         rules.index.forget_words()
-        for model in load_models().values():
-            model.forget_words()
+        forget_stems()
         detector.detect(text, competitors=names)
 
     for label, text in texts.items():

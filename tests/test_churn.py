@@ -18,25 +18,26 @@ from bot.churn.detector import (
     LANGUAGES,
     Hit,
     Rules,
+    as_rival,
     detect,
     load_rules,
     load_signals,
     parse_rules,
 )
-from bot.churn.features import features, words
+from bot.churn.features import RIVAL, features, stem, words
 from bot.churn.model import Linear, Model, load_models, parse_model
 from bot.churn.phrases import compile_pattern, first_words
 from bot.i18n import t
 from bot.text import fold
-from tests.harness.churn_sets import COMPETITORS, NAMES, SPLITS, TESTS, TRAIN_SPLITS, read_set, score
+from tests.harness.churn_sets import (
+    COMPETITORS, SPLITS, TESTS, TRAIN_SPLITS, WRITER_BLOCK, read_set, score, writer_blocks)
 
 # Precision and recall the frozen split must keep, per language. Issue #16 asks for 0.90 and
-# 0.90; the detector does not reach it. Measured once on the holdout file when the classifier
-# was final (es 0.711 / 0.677, en 0.594 / 0.731); then the frozen split grew by the "more"
-# file, written later by another blind writer and never trained on (es 0.748 / 0.682, en
-# 0.616 / 0.673 on both files). These are the latter rounded down, a regression floor, not the
-# target: never lowered to pass, and never raised by tuning on the frozen split.
-FROZEN_FLOOR = {"es": (0.74, 0.68), "en": (0.61, 0.67)}
+# 0.90; the detector reaches it for recall only: es 0.796 / 0.929, en 0.791 / 0.928 on the
+# holdout, more and later files (tests/churn_labelled.md). These are those figures rounded
+# down, a regression floor, not the target: never lowered to pass, and never raised by tuning
+# on the frozen split.
+FROZEN_FLOOR = {"es": (0.79, 0.92), "en": (0.76, 0.92)}
 
 
 def one_signal(*patterns: str, sid: str = "cancel") -> Rules:
@@ -342,12 +343,17 @@ def test_load_signals_reads_both_languages():
 
 
 def hand_model(lang: str = "es", bias: float = -4.0, threshold: float = 0.5, **weights: float) -> Model:
-    """A model with a few weights of our choosing: what the detector does with a verdict."""
-    feats = {k.replace("__", ":"): w for k, w in weights.items()}
-    return parse_model({"language": lang, "threshold": threshold,
-                        "risk": {"bias": bias, "weights": feats},
-                        "signals": {"anger": {"bias": 0.0, "weights": {"w:rebotados": 1.0}},
-                                    "cancel": {"bias": 0.1, "weights": {}}}})
+    """A model with a few weights of our choosing: what the detector does with a verdict.
+    `w__rebotados=4.0`: the weight of the word's stem (w:rebot), every idf 1."""
+    feats = {}
+    for key, weight in weights.items():
+        kind, word = key.split("__")
+        feats[f"{kind}:{stem(lang, word)}"] = weight
+    names = sorted(feats | {f"w:{stem(lang, 'rebotados')}": 0.0})
+    return parse_model({"language": lang, "threshold": threshold, "features": names, "idf": [1.0] * len(names),
+                        "risk": {"bias": bias, "weights": [feats.get(f, 0.0) for f in names]},
+                        "signals": {"anger": {"bias": 0.0, "weights": [[names.index(f"w:{stem(lang, 'rebotados')}"), 1.0]]},
+                                    "cancel": {"bias": 0.1, "weights": []}}})
 
 
 def test_negation_marks_the_words_a_negator_reaches():
@@ -355,18 +361,28 @@ def test_negation_marks_the_words_a_negator_reaches():
     marked = {w.text for w in ws if w.negated}
     assert {"queremos", "cancelar", "contrato"} <= marked
     assert not {"arregla", "van"} & marked  # another clause; and a negated condition
-    assert [f for f, _ in features(ws) if f.startswith("n:")] == ["n:queremos", "n:cancelar", "n:el", "n:contrato"]
-    assert ("w:cancelar", (2,)) not in features(ws)
+    assert [f for f, _ in features(ws, "es") if f.startswith("n:")] == ["n:quer", "n:cancel", "n:el", "n:contrat"]
+    assert ("w:cancel", (2,)) not in features(ws, "es")
+    assert ("t:no quer cancel", (0, 1, 2)) in features(ws, "es")  # neighbours, stemmed
 
 
-def test_the_fast_score_is_the_sum_over_the_features():
+def test_a_model_file_must_be_whole():
+    raw = {"language": "es", "threshold": 0.5, "features": ["w:a", "w:b"], "idf": [1.0],
+           "risk": {"bias": 0.0, "weights": [1.0, 1.0]}, "signals": {}}
+    with pytest.raises(ValueError, match="differ in length"):
+        parse_model(raw)
+
+
+def test_the_score_is_tf_idf_of_unit_length():
     model = load_models()["es"]
-    for text in ["Están furiosos y no van a renovar el contrato.", "No queremos cancelar", "hola", ""]:
-        ws = words(fold(text))
-        pairs = features(ws)
-        slow = model.risk.bias + (sum(model.risk.weights.get(f, 0.0) for f, _ in pairs) / math.sqrt(len(pairs))
-                                  if pairs else 0.0)
-        assert model.risk.score(ws) == pytest.approx(slow, abs=1e-9)
+    ws = words(fold("Están furiosos y no van a renovar el contrato, están furiosos."))
+    vector = model.vector(ws)
+    assert vector and math.isclose(sum(v * v for v in vector.values()), 1.0)
+    assert "w:furios" in vector and "n:renov" in vector
+    # Twice the same word counts 1 + ln 2 times its idf, before the scaling.
+    ratio = vector["w:furios"] / vector["n:renov"]
+    assert math.isclose(ratio, (1 + math.log(2)) * model.idf["w:furios"] / model.idf["n:renov"], rel_tol=1e-9)
+    assert model.vector(words(fold("qwertyuiop asdfghjkl"))) == {}
 
 
 def test_the_model_raises_a_sentence_no_pattern_matched_naming_signal_and_words():
@@ -388,29 +404,44 @@ def test_the_model_says_nothing_where_a_guard_or_a_negated_pattern_speaks():
 
 
 def test_a_pattern_hit_the_model_scores_as_harmless_is_vetoed():
-    text = "Quieren cancelar el contrato"
+    text = "Quieren cancelar el contrato a final de mes"
     assert [h.signal_id for h in detect(text, load_rules(), models={"es": hand_model(bias=-10.0)})] == []
     assert [h.signal_id for h in detect(text, load_rules(), models={"es": hand_model(bias=0.0)})] == ["cancel"]
-    # A competitor the organisation names is its knowledge, not the model's: never vetoed.
-    (hit,) = detect("Están probando Acme Desk", load_rules(), ["Acme Desk"], models={"es": hand_model(bias=-10.0)})
+    # A competitor the organisation names is vetoed like a pattern: the model reads the name
+    # as one word, RIVAL, and judges what surrounds it.
+    text = "Están probando Acme Desk en la sede de Lima"
+    assert detect(text, load_rules(), ["Acme Desk"], models={"es": hand_model(bias=-10.0)}) == []
+    (hit,) = detect(text, load_rules(), ["Acme Desk"], models={"es": hand_model(bias=0.0)})
+    assert (hit.signal_id, hit.phrase) == ("competitor", "Acme Desk")
+
+
+def test_the_model_reads_a_named_competitor_as_one_word():
+    ws = as_rival(words(fold("Migraron de Acme Desk Pro a nosotros")), [(12, 25)])
+    assert [w.text for w in ws] == ["migraron", "de", RIVAL, "a", "nosotros"]
+    assert (ws[2].start, ws[2].end) == (12, 25)
+    model = hand_model(bias=-10.0, **{f"w__{RIVAL}": 20.0})
+    (hit,) = detect("Dicen que se van a Acme Desk Pro", load_rules(), ["Acme Desk Pro"], models={"es": model})
     assert hit.signal_id == "competitor"
 
 
-def test_sentences_shorter_than_the_training_ones_are_left_to_the_patterns():
+def test_short_sentences_are_left_to_the_patterns():
     loud, quiet = {"en": hand_model("en", bias=10.0)}, {"es": hand_model(bias=-10.0)}
     assert detect("Login fails", load_rules(), models=loud) == []  # an issue title
+    assert detect("Login fails for everyone today", load_rules(), models=loud) == []  # 5 words
     assert [h.signal_id for h in detect("Login fails for everyone at the branch", load_rules(), models=loud)] \
         == ["cancel"]
     assert [h.signal_id for h in detect("Están furiosos", load_rules(), models=quiet)] == ["anger"]  # no veto
+    assert [h.signal_id for h in detect("Quieren cancelar el contrato", load_rules(), models=quiet)] == ["cancel"]
 
 
 def test_the_shipped_models_are_the_ones_trained_on_the_sets_as_they_are():
     """bench/churn_train.py wrote them from today's training sets (else: run it again)."""
+    train = pytest.importorskip("bench.churn_train")
     for lang, model in load_models().items():
         for name, digest in model.meta["trained_on"].items():
             assert hashlib.sha256((TESTS / name).read_bytes()).hexdigest() == digest, f"{name} changed"
         rows = [row for split in TRAIN_SPLITS for row in read_set(split, lang)]
-        fired = [model.probability(words(NAMES.sub(" ", fold(r.text)))) >= model.threshold for r in rows]
+        fired = [train.probability(model, r.text) >= model.threshold for r in rows]
         assert {"tp": sum(f and r.label for f, r in zip(fired, rows)),
                 "fp": sum(f and not r.label for f, r in zip(fired, rows)),
                 "fn": sum(r.label and not f for f, r in zip(fired, rows))} == model.meta["training_score"]
@@ -452,6 +483,7 @@ def test_labelled_sets_shape(lang):
     assert len(train) + len(frozen) >= 300
     assert len(frozen) * 3 >= len(train) + len(frozen), "the frozen split is at least a third"
     assert not {r.text for r in train} & {r.text for r in frozen}, "a sentence is in both splits"
+    assert {len(block) for block in writer_blocks(lang)} == {WRITER_BLOCK}, "one block per writer"
     for rows in (train, frozen):
         assert 0.3 <= sum(r.label for r in rows) / len(rows) <= 0.6
         for row in rows:

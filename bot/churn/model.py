@@ -1,20 +1,21 @@
 """The churn classifier at run time: linear weights, trained offline, read from
 `models/<lang>.json` in this package, and applied in pure Python.
 
-A sentence's words become features (`bot.churn.features`), counted and
-scaled by 1/sqrt(their total count). Two linear models per language:
+A sentence's words become features (`bot.churn.features`), weighed as
+scikit-learn's TfidfTransformer(sublinear_tf=True) does: each feature the
+model knows counts 1 + ln(its count) times its idf (stored per feature), and
+the vector is scaled to length 1, so a long sentence does not score higher for
+being long. Two linear models per language over that vector:
 
 - the risk model: P(the account manager should hear about this sentence)
-  = sigmoid(bias + sum of the features' weights / sqrt(number of features));
+  = sigmoid(bias + w·x);
 - the signal model: one score per signal (one-vs-rest), the highest names
   the alert when no pattern of `signals/<lang>.toml` does.
 
-Which words raised a sentence: each feature's weight goes to the word(s) it
-came from; the phrase is the heaviest word that is not a function word ("que",
-"the", "no"), widened to the neighbours that also pushed towards risk (at most MAX_PHRASE_WORDS).
-
-What a word weighs (its own feature and its letter pieces) is remembered per
-model, so a scan costs a dictionary look-up or two per word.
+Which words raised a sentence: each feature's share (weight times value) goes
+to the word(s) it came from; the phrase is the heaviest word that is not a
+function word ("que", "the", "no"), widened to the neighbours that also pushed
+towards risk (at most MAX_PHRASE_WORDS).
 
 The weights are data, rebuilt by bench/churn_train.py from the labelled
 sentences (tests/churn_labelled.md), which also records in the file how the
@@ -25,16 +26,16 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable
+from itertools import chain
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
 
-from bot.churn.features import Word, char_grams, features
+from bot.churn.features import Word, feature_names, features
 from bot.churn.scope import FILLERS, is_negator
 
 MAX_PHRASE_WORDS = 5
-# Words remembered per model with what they weigh: text repeats its vocabulary.
-MAX_REMEMBERED_WORDS = 50_000
 # Words that say which language a sentence is in (folded); a tie scores both models.
 STOPWORDS = {
     "es": frozenset({"el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "se", "por", "con",
@@ -48,73 +49,76 @@ STOPWORDS = {
 
 @dataclass(frozen=True)
 class Linear:
-    """bias + w·x, x a sentence's feature counts scaled by 1/sqrt(their total)."""
+    """bias + w·x."""
 
     bias: float
     weights: dict[str, float]
-    _words: dict[str, tuple[float, int]] = field(default_factory=dict, compare=False, repr=False)
 
-    def _word(self, text: str) -> tuple[float, int]:
-        """What a word not under negation weighs on its own, and how many features it gives."""
-        found = self._words.get(text)
-        if found is None:
-            grams = char_grams(text)
-            get = self.weights.get
-            found = (get("w:" + text, 0.0) + sum(get(g, 0.0) for g in grams), 1 + len(grams))
-            if len(self._words) >= MAX_REMEMBERED_WORDS:
-                self._words.clear()
-            self._words[text] = found
-        return found
-
-    def score(self, ws: list[Word]) -> float:
-        """The score of a sentence's words: what summing over `features(ws)` gives, faster."""
+    def score(self, vector: dict[str, float]) -> float:
         get = self.weights.get
-        total, n = 0.0, 0
-        prev: Word | None = None
-        for word in ws:
-            if word.negated:
-                total += get("n:" + word.text, 0.0)
-                n += 1
-            else:
-                weight, count = self._word(word.text)
-                total += weight
-                n += count
-            if prev is not None and prev.clause == word.clause:
-                total += get(f"b:{prev.text} {word.text}", 0.0)
-                n += 1
-            prev = word
-        return self.bias + total / math.sqrt(n) if n else self.bias
+        total = self.bias
+        for f, value in vector.items():
+            total += get(f, 0.0) * value
+        return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     language: str
+    idf: dict[str, float]  # every feature the model knows; the others are not counted
     risk: Linear
     signals: dict[str, Linear]
     threshold: float  # alert at a risk probability at or above it
     meta: dict  # how it was trained and what it scored on its training data
 
-    def forget_words(self) -> None:
-        """Drop the words remembered (for benchmarks: the cost of a text of new words)."""
-        for linear in (self.risk, *self.signals.values()):
-            linear._words.clear()
+    def vector(self, ws: list[Word], cues: Iterable[str] = ()) -> dict[str, float]:
+        """The sentence's features the model knows, tf-idf weighted, of length 1. `cues`: what
+        the patterns and guards said in it (`bot.churn.detector.cues`), features too."""
+        idf = self.idf
+        vector: dict[str, float] = {}
+        repeated: dict[str, int] = {}
+        for f in chain(feature_names(ws, self.language), cues):
+            if f in vector:
+                repeated[f] = repeated.get(f, 1) + 1
+            elif f in idf:
+                vector[f] = idf[f]
+        for f, n in repeated.items():  # most features come once: 1 + ln 1 = 1
+            vector[f] *= 1.0 + math.log(n)
+        norm = math.sqrt(sum(v * v for v in vector.values()))
+        return {f: v / norm for f, v in vector.items()} if norm else {}
 
-    def probability(self, ws: list[Word]) -> float:
-        z = self.risk.score(ws)
+    def probability(self, ws: list[Word], vector: dict[str, float] | None = None) -> float:
+        """P(risk) for the sentence; `vector`: its `vector(ws)`, when already at hand."""
+        z = self.risk.score(self.vector(ws) if vector is None else vector)
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
-    def signal(self, ws: list[Word]) -> str:
-        """The signal that scores highest for this sentence."""
-        return max(sorted(self.signals), key=lambda sid: self.signals[sid].score(ws))
+    def signal(self, vector: dict[str, float]) -> str:
+        """The signal that scores highest for a sentence's vector."""
+        scores = {sid: linear.bias for sid, linear in self.signals.items()}
+        by_feature = self._signal_weights
+        for f, value in vector.items():
+            for sid, weight in by_feature.get(f, ()):
+                scores[sid] += weight * value
+        return max(sorted(scores), key=scores.__getitem__)
 
-    def phrase(self, ws: list[Word]) -> tuple[int, int]:
+    @cached_property
+    def _signal_weights(self) -> dict[str, list[tuple[str, float]]]:
+        """feature -> (signal, weight) for every signal that weighs it: one pass per sentence."""
+        table: dict[str, list[tuple[str, float]]] = {}
+        for sid, linear in self.signals.items():
+            for f, weight in linear.weights.items():
+                table.setdefault(f, []).append((sid, weight))
+        return table
+
+    def phrase(self, ws: list[Word], vector: dict[str, float]) -> tuple[int, int]:
         """(first, last) index of the words that raised the risk score most."""
-        pairs = features(ws)
-        norm = math.sqrt(len(pairs)) or 1.0
         weight = [0.0] * len(ws)
-        for f, where in pairs:
-            for i in where:
-                weight[i] += self.risk.weights.get(f, 0.0) / norm / len(where)
+        for f, where in features(ws, self.language):
+            if f in vector:
+                # A feature that came twice shares its value between its occurrences.
+                share = self.risk.weights.get(f, 0.0) * vector[f] / len(where)
+                for i in where:
+                    weight[i] += share
         content = [i for i, w in enumerate(ws) if not _function_word(w.text)] or list(range(len(ws)))
         best = max(content, key=weight.__getitem__)
         first = last = best
@@ -144,11 +148,19 @@ def languages_of(ws: list[Word]) -> tuple[str, ...]:
 
 
 def parse_model(raw: dict) -> Model:
-    def linear(entry: dict) -> Linear:
-        return Linear(float(entry["bias"]), {f: float(w) for f, w in entry["weights"].items()})
+    """A model from its file: the feature names once, then by position: their idf and risk
+    weights (one each), and per signal [position, weight] pairs (the small ones left out)."""
+    names = raw["features"]
+    if not len(names) == len(raw["idf"]) == len(raw["risk"]["weights"]):
+        raise ValueError(f"churn model {raw.get('language')!r}: features, idf and weights differ in length")
 
-    return Model(raw["language"], linear(raw["risk"]), {sid: linear(e) for sid, e in raw["signals"].items()},
-                 float(raw["threshold"]), raw.get("meta", {}))
+    def linear(entry: dict, pairs: bool) -> Linear:
+        weights = entry["weights"] if pairs else enumerate(entry["weights"])
+        return Linear(float(entry["bias"]), {names[i]: float(w) for i, w in weights if w})
+
+    return Model(raw["language"], dict(zip(names, map(float, raw["idf"]))), linear(raw["risk"], False),
+                 {sid: linear(e, True) for sid, e in raw["signals"].items()}, float(raw["threshold"]),
+                 raw.get("meta", {}))
 
 
 @lru_cache(maxsize=1)

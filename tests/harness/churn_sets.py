@@ -17,12 +17,17 @@ from bot.text import fold
 TESTS = Path(__file__).resolve().parents[1]
 # Split -> file (tests/churn_labelled_<file>_<lang>.tsv). "frozen" is the test split, written
 # by someone else, blind to the detector and to the other sets: never trained or tuned on.
-FILES = {"frozen": "holdout", "train": "train", "oldfrozen": "oldfrozen", "stress": "stress", "more": "more"}
-# The frozen split reads "more" too: written later by another blind writer, never trained on.
-EXTRA = {"frozen": ("more",)}
-SPLITS = tuple(split for split in FILES if split != "more")
-# What the classifier (bench/churn_train.py) learns from: every set written before the frozen one.
-TRAIN_SPLITS = ("train", "oldfrozen", "stress")
+FILES = {"frozen": "holdout", "train": "train", "oldfrozen": "oldfrozen", "stress": "stress", "more": "more",
+         "writers": "writers", "later": "later"}
+# The frozen split reads "more" and "later" too: written by other blind writers, never trained
+# or tuned on (tests/churn_labelled.md).
+EXTRA = {"frozen": ("more", "later")}
+SPLITS = tuple(split for split in FILES if split not in ("more", "later"))
+# What the classifier (bench/churn_train.py) learns from: every set but the frozen one.
+TRAIN_SPLITS = ("train", "oldfrozen", "stress", "writers")
+# The "writers" file holds blocks of this many sentences, each by another writer, in order:
+# the training script holds out one writer at a time to choose the threshold.
+WRITER_BLOCK = 350
 # The org file's competitor list the sets are labelled against.
 COMPETITORS = ("Zendesk", "Freshdesk")
 # Those names in folded text: the classifier is trained without them (bench/churn_train.py), as
@@ -43,6 +48,12 @@ def set_path(split: str, lang: str) -> Path:
 
 def read_set(split: str, lang: str) -> list[Row]:
     return [row for part in (split, *EXTRA.get(split, ())) for row in _read_file(set_path(part, lang))]
+
+
+def writer_blocks(lang: str) -> list[list[Row]]:
+    """The "writers" sentences, one list per writer."""
+    rows = read_set("writers", lang)
+    return [rows[i:i + WRITER_BLOCK] for i in range(0, len(rows), WRITER_BLOCK)]
 
 
 def _read_file(path: Path) -> list[Row]:
