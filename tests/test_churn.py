@@ -33,11 +33,11 @@ from tests.harness.churn_sets import (
     COMPETITORS, SPLITS, TESTS, TRAIN_SPLITS, WRITER_BLOCK, read_set, score, writer_blocks)
 
 # Precision and recall the frozen split must keep, per language. Issue #16 asks for 0.90 and
-# 0.90; the detector reaches it for recall only: es 0.796 / 0.929, en 0.791 / 0.928 on the
-# holdout, more and later files (tests/churn_labelled.md). These are those figures rounded
+# 0.90; the detector reaches it for recall in Spanish only: es 0.814 / 0.919, en 0.814 / 0.873
+# on the holdout, more and later files (tests/churn_labelled.md). These are those figures rounded
 # down, a regression floor, not the target: never lowered to pass, and never raised by tuning
 # on the frozen split.
-FROZEN_FLOOR = {"es": (0.79, 0.92), "en": (0.76, 0.92)}
+FROZEN_FLOOR = {"es": (0.81, 0.91), "en": (0.81, 0.87)}
 
 
 def one_signal(*patterns: str, sid: str = "cancel") -> Rules:
@@ -383,6 +383,14 @@ def test_the_score_is_tf_idf_of_unit_length():
     ratio = vector["w:furios"] / vector["n:renov"]
     assert math.isclose(ratio, (1 + math.log(2)) * model.idf["w:furios"] / model.idf["n:renov"], rel_tol=1e-9)
     assert model.vector(words(fold("qwertyuiop asdfghjkl"))) == {}
+
+
+def test_the_scorer_reads_every_known_feature_the_training_reads():
+    model = load_models()["en"]
+    for text in ("If it is not fixed by Friday they will cancel the contract and move to another vendor",
+                 "Their CFO said they won't renew unless we cut the price by a third"):
+        ws = words(fold(text))
+        assert set(model.vector(ws)) == {f for f, _ in features(ws, "en") if f in model.idf}
 
 
 def test_the_model_raises_a_sentence_no_pattern_matched_naming_signal_and_words():

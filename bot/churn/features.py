@@ -30,6 +30,7 @@ can say which words raised a sentence's score.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import NamedTuple
 
 import Stemmer
@@ -100,16 +101,19 @@ def forget_stems() -> None:
     _stems.clear()
 
 
-def feature_names(ws: list[Word], language: str) -> list[str]:
+def feature_names(ws: list[Word], language: str, known: Container[str] | None = None) -> list[str]:
     """A sentence's features (what `features` gives without the word indexes: the scorer's
-    hot loop)."""
+    hot loop). With `known` (a model's features), a trigram whose last two words are not a
+    known bigram is left out: a trigram in two sentences has its bigrams in both, so it
+    cannot be known either."""
     stems = [stem(language, word.text) for word in ws]
     out: list[str] = []
     for i, word in enumerate(ws):
         out.append(("n:" if word.negated else "w:") + stems[i])
         if i and ws[i - 1].clause == word.clause:
-            out.append(f"b:{stems[i - 1]} {stems[i]}")
-            if i > 1 and ws[i - 2].clause == word.clause:
+            bigram = f"b:{stems[i - 1]} {stems[i]}"
+            out.append(bigram)
+            if i > 1 and ws[i - 2].clause == word.clause and (known is None or bigram in known):
                 out.append(f"t:{stems[i - 2]} {stems[i - 1]} {stems[i]}")
     return out
 

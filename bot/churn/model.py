@@ -77,7 +77,7 @@ class Model:
         idf = self.idf
         vector: dict[str, float] = {}
         repeated: dict[str, int] = {}
-        for f in chain(feature_names(ws, self.language), cues):
+        for f in chain(feature_names(ws, self.language, idf), cues):
             if f in vector:
                 repeated[f] = repeated.get(f, 1) + 1
             elif f in idf:
