@@ -153,14 +153,10 @@ def held_out(lang: str) -> tuple[dict[float, dict[str, int]], dict[float, dict[s
     rest = [row for split in TRAIN_SPLITS if split != "writers" for row in read_set(split, lang)]
     runs = [(fit_models(rest + [r for j, b in enumerate(blocks) if j != k for r in b], lang, 0.5), block)
             for k, block in enumerate(blocks)]
-    alone = {}
-    for t in THRESHOLDS:
-        labels, fired = [], []
-        for raw, block in runs:
-            model = parse_model(raw)
-            labels += [r.label for r in block]
-            fired += [probability(model, r.text) >= t for r in block]
-        alone[t] = counts(np.array(labels), np.array(fired))
+    labels = np.array([r.label for _, block in runs for r in block])
+    probs = np.array([probability(model, r.text) for raw, block in runs
+                      for model in (parse_model(raw),) for r in block])
+    alone = {t: counts(labels, probs >= t) for t in THRESHOLDS}
     return {t: detector_counts(runs, t) for t in THRESHOLDS}, alone
 
 

@@ -278,6 +278,13 @@ def _pattern_spans(folded: str, starts: list[int], rules: Rules,
     guarded: set[int] = set()
     found: list[Span] = []
     said: list[Cue] = []
+    negations: dict[int, bool] = {}  # start -> negated: the cue and the kept span ask alike
+
+    def negated_at(start: int) -> bool:
+        if start not in negations:
+            negations[start] = negated(folded, start)
+        return negations[start]
+
     for rule, m in rules.index.matches(folded):
         if isinstance(rule, Guard):
             # A solution only counts when stated as fact ("si está resuelto ..." is not);
@@ -287,7 +294,7 @@ def _pattern_spans(folded: str, starts: list[int], rules: Rules,
                 said.append((m.start(), "g:" + rule.kind))
         else:
             found.append((rule.id, m.start(), m.end(), rule.severity, rule.action))
-            said.append((m.start(), ("q:" if negated(folded, m.start()) else "p:") + rule.id))
+            said.append((m.start(), ("q:" if negated_at(m.start()) else "p:") + rule.id))
     names = _competitor_regex(tuple(competitors))
     named: list[Span] = []
     if names is not None:
@@ -300,7 +307,7 @@ def _pattern_spans(folded: str, starts: list[int], rules: Rules,
             k = sentence_of(starts, span[1])
             if k in guarded:
                 continue
-            if negated(folded, span[1]):
+            if negated_at(span[1]):
                 quiet.add(k)
             else:
                 kept[i].append(span)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from itertools import chain
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import chain
 
 from bot.churn.features import Word, feature_names, features
 from bot.churn.scope import FILLERS, is_negator

@@ -53,7 +53,6 @@ async def prefetch(session: AsyncSession, rows: Sequence[Outbox]) -> Prefetched:
         known.accounts = {person_id: accounts.get(person_id, []) for person_id in known.people}
     team_ids = sorted({row.recipient_id for row in rows if row.recipient_kind == TEAM})
     if team_ids:
-        # Loaded into the session, where routing's session.get finds them.
         known.teams = {team.id: team for team in (await session.exec(
             select(Team).where(Team.id.in_(team_ids)))).all()}  # type: ignore[union-attr]
     card_keys = sorted({row.card_key for row in rows if row.card_key})
